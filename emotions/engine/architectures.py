@@ -1,0 +1,79 @@
+"""CNN architectures for 48x48 grey faces. Chosen by measurement: see
+``emotions/models/README.md`` for the comparison that picked the served one."""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from .labels import NUM_CLASSES
+from .preprocess import FACE_SIZE
+
+
+def _conv_bn(x, filters: int, weight_decay: float):
+    x = layers.Conv2D(
+        filters, 3, padding="same", use_bias=False, kernel_regularizer=keras.regularizers.l2(weight_decay)
+    )(x)
+    x = layers.BatchNormalization()(x)
+    return layers.Activation("relu")(x)
+
+
+def vgg(width: int = 32, convs_per_block=(2, 2, 3, 3), dropout: float = 0.4, weight_decay: float = 5e-5) -> keras.Model:
+    """VGG-style net: 4 blocks of 3x3 conv+BN+ReLU, max-pool between, then a small head."""
+    inputs = keras.Input((FACE_SIZE, FACE_SIZE, 1), name="face")
+    x = inputs
+    for block, convs in enumerate(convs_per_block):
+        filters = width * 2**block
+        for _ in range(convs):
+            x = _conv_bn(x, filters, weight_decay)
+        x = layers.MaxPooling2D()(x)
+        x = layers.SpatialDropout2D(0.1 * (block + 1) / 2)(x) if block else x
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(dropout)(x)
+    x = layers.Dense(width * 8, use_bias=False, kernel_regularizer=keras.regularizers.l2(weight_decay))(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.Activation("relu")(x)
+    x = layers.Dropout(dropout)(x)
+    # float32 logits and softmax even under a mixed-precision policy.
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name=f"vgg{width}")
+
+
+def _residual(x, filters: int, stride: int, weight_decay: float):
+    shortcut = x
+    y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
+                      kernel_regularizer=keras.regularizers.l2(weight_decay))(x)
+    y = layers.BatchNormalization()(y)
+    y = layers.Activation("relu")(y)
+    y = layers.Conv2D(filters, 3, padding="same", use_bias=False,
+                      kernel_regularizer=keras.regularizers.l2(weight_decay))(y)
+    y = layers.BatchNormalization()(y)
+    if stride != 1 or shortcut.shape[-1] != filters:
+        shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False)(shortcut)
+        shortcut = layers.BatchNormalization()(shortcut)
+    return layers.Activation("relu")(layers.Add()([shortcut, y]))
+
+
+def resnet(width: int = 32, blocks=(2, 2, 2, 2), dropout: float = 0.3, weight_decay: float = 5e-5) -> keras.Model:
+    """Small pre-pooled ResNet (ResNet-18 layout at reduced width) for 48x48 input."""
+    inputs = keras.Input((FACE_SIZE, FACE_SIZE, 1), name="face")
+    x = _conv_bn(inputs, width, weight_decay)
+    for stage, count in enumerate(blocks):
+        filters = width * 2**stage
+        for i in range(count):
+            x = _residual(x, filters, 2 if (i == 0 and stage > 0) else 1, weight_decay)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(NUM_CLASSES, activation="softmax", dtype="float32", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name=f"resnet{width}")
+
+
+ARCHITECTURES = {"vgg": vgg, "resnet": resnet}
+
+
+def build(name: str, width: int) -> keras.Model:
+    try:
+        factory = ARCHITECTURES[name]
+    except KeyError:
+        raise ValueError(f"unknown architecture {name!r}; choose from {', '.join(ARCHITECTURES)}") from None
+    return factory(width=width)

@@ -1,0 +1,27 @@
+"""ASGI entry point: HTTP (Django) and WebSocket (Channels) in one process.
+
+    daphne -b 127.0.0.1 -p 8000 fermusic.asgi:application
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fermusic.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from fermusic.embedded import start_embedded_worker  # noqa: E402
+from fermusic.routing import websocket_urlpatterns  # noqa: E402
+
+start_embedded_worker()
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

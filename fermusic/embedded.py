@@ -1,0 +1,35 @@
+"""The embedded profile's Celery worker: a thread in the web process consuming the
+in-memory broker, so tasks run through exactly the code a separate worker runs."""
+
+import logging
+import threading
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+_lock = threading.Lock()
+_worker = None
+
+
+def start_embedded_worker():
+    """Start the worker thread once per process; a no-op outside the embedded profile."""
+    global _worker
+    if not settings.EMBEDDED_WORKER:
+        return None
+    with _lock:
+        if _worker is None:
+            from celery_app import app
+
+            _worker = app.WorkController(
+                app=app,
+                pool="threads",
+                concurrency=1,
+                loglevel="INFO",
+                without_heartbeat=True,
+                without_mingle=True,
+                without_gossip=True,
+                hostname="embedded@fermusic",
+            )
+            threading.Thread(target=_worker.start, name="embedded-celery-worker", daemon=True).start()
+            logger.info("Embedded Celery worker started (in-memory broker)")
+    return _worker

@@ -1,0 +1,64 @@
+"""Shared fixtures: two users (alice and bob) for "bob cannot see alice's data",
+private media in a temporary folder, and the real Celery worker and channel layer
+of whichever profile the environment selects (Redis when REDIS_URL is set)."""
+
+import pytest
+from django.conf import settings
+
+from tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            **settings.STORAGES["private"],
+            "OPTIONS": {**settings.STORAGES["private"]["OPTIONS"], "location": tmp_path / "private"},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice", email="alice@example.com")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob", email="bob@example.com")
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture(scope="session")
+def celery_app():
+    from celery_app import app
+
+    return app
+
+
+@pytest.fixture(scope="session")
+def celery_worker(celery_app, django_db_setup, django_db_blocker):
+    """A real Celery worker thread consuming the configured broker (Redis or memory)."""
+    from celery.contrib.testing.worker import start_worker
+
+    with django_db_blocker.unblock():
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield worker
+
+
+def using_redis() -> bool:
+    return bool(settings.REDIS_URL)
