@@ -29,6 +29,9 @@ def start_embedded_worker():
                 without_mingle=True,
                 without_gossip=True,
                 hostname="embedded@fermusic",
+                # Celery beat runs inside the same worker for the periodic sweeper.
+                beat=True,
+                schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule"),
             )
             threading.Thread(target=_worker.start, name="embedded-celery-worker", daemon=True).start()
             logger.info("Embedded Celery worker started (in-memory broker)")

@@ -7,6 +7,7 @@ instead of guessing. URL-shaped values are parsed by django-environ.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import environ
@@ -84,7 +85,10 @@ def database(name: str, default_sqlite: Path) -> dict:
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     try:
-        config = environ.Env.db_url_config(value)
+        with warnings.catch_warnings():
+            # django-environ only warns about an unknown scheme; here that is an error.
+            warnings.simplefilter("error")
+            config = environ.Env.db_url_config(value)
     except Exception as exc:  # django-environ raises a mix of types on malformed URLs
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
     if config.get("ENGINE") not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):

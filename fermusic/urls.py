@@ -6,5 +6,7 @@ from fermusic import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("", include("emotions.urls")),
+    path("api/v1/", include("fermusic.api")),
     path("admin/", admin.site.urls),
 ]

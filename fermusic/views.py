@@ -1,5 +1,22 @@
 from django.shortcuts import render
 
+from fermusic.context_processors import app_links
+
+# What each dashboard card says about the page it links to, keyed by URL name.
+DASHBOARD_DESCRIPTIONS = {
+    "emotions:upload": "Upload a photo of your face and get music for the mood it shows.",
+    "emotions:webcam": "Take a snapshot with your camera instead of uploading a file.",
+    "emotions:live": "Let the music follow your expression as it changes, in real time.",
+    "emotions:history": "See the moods we read from your past photos.",
+    "music:discover": "Browse the catalogue by mood, energy and tempo.",
+    "music:ratings": "Review the tracks you rated; they shape what we suggest next.",
+}
+
 
 def home(request):
-    return render(request, "home.html")
+    if not request.user.is_authenticated:
+        return render(request, "home.html")
+    links = app_links(request)
+    analyse = next((link for link in links if link.name == "emotions:upload"), None)
+    cards = [(link, DASHBOARD_DESCRIPTIONS.get(link.name, "")) for link in links if link is not analyse]
+    return render(request, "home.html", {"analyse": analyse, "cards": cards})

@@ -1,0 +1,97 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UserCreationForm
+from django.core.exceptions import ValidationError
+
+User = get_user_model()
+
+DUPLICATE_USERNAME = "That username is already taken. Please choose another one."
+DUPLICATE_EMAIL = "An account with this e-mail address already exists. Log in, or reset your password if you forgot it."
+
+
+class UniqueEmailMixin:
+    """Rejects an e-mail address that another account already uses, ignoring case.
+
+    The database constraint is case-sensitive, so "Alice@Example.com" would otherwise
+    slip past it and leave two accounts sharing one inbox for password resets.
+    """
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        others = User.objects.filter(email__iexact=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError(DUPLICATE_EMAIL, code="duplicate_email")
+        return email
+
+
+class UniqueUsernameMixin:
+    """Rejects a username that differs from an existing one only in case, with our wording."""
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        others = User.objects.filter(username__iexact=username)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise ValidationError(DUPLICATE_USERNAME, code="duplicate_username")
+        return username
+
+
+class SignUpForm(UniqueUsernameMixin, UniqueEmailMixin, UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["email"].help_text = "Used only to reset your password. We never share it."
+        self.fields["password2"].label = "Password again"
+
+
+class ProfileForm(UniqueEmailMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("email", "photo_retention", "mood_strategy")
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "photo_retention": forms.RadioSelect,
+            "mood_strategy": forms.RadioSelect,
+        }
+        labels = {
+            "photo_retention": "Photo retention",
+            "mood_strategy": "Music strategy",
+        }
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="We ask for it so nobody can delete your account from a computer you left signed in.",
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError("That password is not correct.", code="password_incorrect")
+        return password
+
+
+class AdminUserAddForm(UniqueUsernameMixin, UniqueEmailMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+
+
+class AdminUserChangeForm(UniqueUsernameMixin, UniqueEmailMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User

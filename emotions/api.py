@@ -1,0 +1,69 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from emotions import services
+from emotions.models import Detection
+from emotions.serializers import DetectionSerializer, DetectionUploadSerializer, SelectFaceSerializer
+from emotions.throttles import UploadRateThrottle
+
+
+class DetectionViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Your photo analyses. Another user's detection is a 404."""
+
+    serializer_class = DetectionSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    filterset_fields = ["status", "source"]
+
+    def get_queryset(self):
+        return Detection.objects.owned_by(self.request.user).prefetch_related("faces")
+
+    def get_throttles(self):
+        if self.action == "create":
+            return [*super().get_throttles(), UploadRateThrottle()]
+        return super().get_throttles()
+
+    @extend_schema(request={"multipart/form-data": DetectionUploadSerializer}, responses={202: DetectionSerializer})
+    def create(self, request, *args, **kwargs):
+        upload = DetectionUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        try:
+            detection = services.create_detection(
+                request.user, upload.validated_data["image"], upload.validated_data["source"]
+            )
+        except services.UploadRejected as exc:
+            raise ValidationError({"image": [exc.message]}) from None
+        return Response(DetectionSerializer(detection).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: DetectionSerializer, 409: None})
+    @action(detail=True, methods=["post"])
+    def rerun(self, request, pk=None):
+        detection = self.get_object()
+        if not services.rerun(detection):
+            return Response(
+                {"detail": "Only a failed detection whose photo is still stored can be re-run."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        detection.refresh_from_db()
+        return Response(DetectionSerializer(detection).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=SelectFaceSerializer, responses={200: DetectionSerializer})
+    @action(detail=True, methods=["post"], url_path="select-face")
+    def select_face(self, request, pk=None):
+        detection = self.get_object()
+        choice = SelectFaceSerializer(data=request.data)
+        choice.is_valid(raise_exception=True)
+        try:
+            services.select_face(detection, choice.validated_data["selected_face"])
+        except ValueError as exc:
+            raise ValidationError({"selected_face": [str(exc)]}) from None
+        return Response(DetectionSerializer(detection).data)

@@ -1,0 +1,42 @@
+import logging
+
+from celery import shared_task
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+from emotions import services
+
+logger = logging.getLogger(__name__)
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=30,
+    max_retries=4,
+)
+def analyse_detection(self, detection_id: str):
+    """Analyse one detection. Transient database or connection errors are retried;
+    anything else, or running out of retries, marks the detection failed."""
+    try:
+        services.run_analysis(detection_id)
+    except TRANSIENT:
+        if self.request.retries >= self.max_retries:
+            logger.exception("Detection %s failed after %d retries", detection_id, self.request.retries)
+            services.fail_detection(detection_id)
+            return
+        raise
+    except DatabaseError:
+        logger.exception("Database error analysing detection %s", detection_id)
+        services.fail_detection(detection_id)
+    except Exception:
+        logger.exception("Unexpected error analysing detection %s", detection_id)
+        services.fail_detection(detection_id)
+
+
+@shared_task
+def sweep_detections():
+    return services.sweep()

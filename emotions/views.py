@@ -1,0 +1,152 @@
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from emotions import services
+from emotions.engine.labels import EMOTIONS
+from emotions.models import Detection
+from emotions.presentation import EMOTION_STYLE
+from emotions.serializers import DetectionSerializer
+from emotions.throttles import UploadRateThrottle
+
+HISTORY_PAGE_SIZE = 12
+
+
+def _owned(request, pk) -> Detection:
+    return get_object_or_404(Detection.objects.owned_by(request.user), pk=pk)
+
+
+def _upload(request, source: str, template: str):
+    """GET shows the page; POST (form or fetch) stores the photo and queues analysis."""
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    if request.method == "POST":
+        if not UploadRateThrottle().allow_request(request, None):
+            error, code = "Too many uploads in a short time. Wait a minute and try again.", 429
+        else:
+            try:
+                detection = services.create_detection(request.user, request.FILES.get("image"), source)
+            except services.UploadRejected as exc:
+                error, code = exc.message, 400
+            else:
+                if wants_json:
+                    return JsonResponse(DetectionSerializer(detection).data, status=202)
+                return redirect(detection)
+        if wants_json:
+            return JsonResponse({"detail": error, "errors": {"image": [error]}}, status=code)
+        messages.error(request, error)
+        return render(request, template, {"source": source}, status=code)
+    return render(request, template, {"source": source})
+
+
+@login_required
+def upload(request):
+    return _upload(request, Detection.Source.UPLOAD, "emotions/upload.html")
+
+
+@login_required
+def webcam(request):
+    return _upload(request, Detection.Source.WEBCAM, "emotions/webcam.html")
+
+
+@login_required
+def detail(request, pk):
+    detection = _owned(request, pk)
+    return render(
+        request,
+        "emotions/detail.html",
+        {
+            "detection": detection,
+            "detection_json": DetectionSerializer(detection).data,
+            "emotion_style": EMOTION_STYLE,
+        },
+    )
+
+
+@login_required
+def photo(request, pk):
+    """The stored photo, for its owner only, never cached by shared caches."""
+    detection = _owned(request, pk)
+    if not detection.photo:
+        raise Http404("This photo has been deleted.")
+    response = FileResponse(detection.photo.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@login_required
+def history(request):
+    detections = Detection.objects.owned_by(request.user).prefetch_related("faces")
+    page = Paginator(detections, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "emotions/history.html",
+        {"page": page, "timeline": _timeline(request.user), "emotion_style": EMOTION_STYLE},
+    )
+
+
+def _timeline(user) -> dict:
+    """Emotion counts per day of the user's finished detections (driving face only)."""
+    days: dict[str, Counter] = {}
+    finished = (
+        Detection.objects.owned_by(user)
+        .filter(status=Detection.Status.DONE)
+        .prefetch_related("faces")
+        .order_by("created_at")
+    )
+    for detection in finished:
+        face = detection.driving_face
+        if face is not None:
+            days.setdefault(detection.created_at.date().isoformat(), Counter())[face.emotion] += 1
+    return {
+        "days": list(days),
+        "series": {emotion: [days[d][emotion] for d in days] for emotion in EMOTIONS},
+        "colours": {emotion: EMOTION_STYLE[emotion]["colour"] for emotion in EMOTIONS},
+    }
+
+
+@login_required
+@require_POST
+def delete(request, pk):
+    _owned(request, pk).delete()
+    messages.success(request, "The detection and its photo were deleted.")
+    return redirect("emotions:history")
+
+
+@login_required
+@require_POST
+def delete_all(request):
+    count = 0
+    for detection in Detection.objects.owned_by(request.user):
+        detection.delete()
+        count += 1
+    messages.success(request, f"Deleted {count} detection{'s' if count != 1 else ''} and their photos.")
+    return redirect("emotions:history")
+
+
+@login_required
+@require_POST
+def rerun(request, pk):
+    detection = _owned(request, pk)
+    if services.rerun(detection):
+        messages.info(request, "The photo is being analysed again.")
+    else:
+        messages.error(request, "Only a failed detection whose photo is still stored can be re-run.")
+    return redirect(detection)
+
+
+@login_required
+@require_POST
+def select_face(request, pk):
+    detection = _owned(request, pk)
+    try:
+        services.select_face(detection, int(request.POST.get("face", "")))
+    except ValueError:
+        messages.error(request, "Choose one of the faces found in the photo.")
+    return redirect(detection)
+
