@@ -22,6 +22,17 @@ def _media_in_tmp(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters():
+    # Throttle counters are keyed by user id. SQLite reuses ids after a rollback, so the
+    # in-process cache is emptied; PostgreSQL never reuses them, and flushing Redis would
+    # also drop the Celery broker's queues, so it is left alone.
+    from django.core.cache import cache
+
+    if not settings.REDIS_URL:
+        cache.clear()
+
+
 @pytest.fixture
 def password():
     return PASSWORD

@@ -44,6 +44,8 @@ def decode_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarra
             raise ImageError("This file is not an image we can read (use JPEG, PNG or WebP).") from None
         except Image.DecompressionBombError:
             raise ImageError("The image has too many pixels.") from None
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ImageError(f"The image is corrupt or truncated ({exc}).") from None
         if image.width * image.height > max_pixels:
             raise ImageError(
                 f"The image is {image.width}x{image.height} pixels; the limit is {max_pixels // 1_000_000} megapixels."
