@@ -1,12 +1,28 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AdminUserCreationForm,
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UserChangeForm,
+    UserCreationForm,
+)
 from django.core.exceptions import ValidationError
 
 User = get_user_model()
 
 DUPLICATE_USERNAME = "That username is already taken. Please choose another one."
 DUPLICATE_EMAIL = "An account with this e-mail address already exists. Log in, or reset your password if you forgot it."
+
+
+class PlainLabelsMixin:
+    """Labels without Django's trailing colon, which reads oddly above an input."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class UniqueEmailMixin:
@@ -39,20 +55,21 @@ class UniqueUsernameMixin:
         return username
 
 
-class SignUpForm(UniqueUsernameMixin, UniqueEmailMixin, UserCreationForm):
+class SignUpForm(PlainLabelsMixin, UniqueUsernameMixin, UniqueEmailMixin, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = "Up to 150 letters, digits and @ . + - _ characters."
         self.fields["email"].required = True
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["email"].help_text = "Used only to reset your password. We never share it."
         self.fields["password2"].label = "Password again"
 
 
-class ProfileForm(UniqueEmailMixin, forms.ModelForm):
+class ProfileForm(PlainLabelsMixin, UniqueEmailMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ("email", "photo_retention", "mood_strategy")
@@ -67,7 +84,23 @@ class ProfileForm(UniqueEmailMixin, forms.ModelForm):
         }
 
 
-class DeleteAccountForm(forms.Form):
+class LoginForm(PlainLabelsMixin, AuthenticationForm):
+    pass
+
+
+class ResetPasswordForm(PlainLabelsMixin, PasswordResetForm):
+    pass
+
+
+class NewPasswordForm(PlainLabelsMixin, SetPasswordForm):
+    pass
+
+
+class ChangePasswordForm(PlainLabelsMixin, PasswordChangeForm):
+    pass
+
+
+class DeleteAccountForm(PlainLabelsMixin, forms.Form):
     password = forms.CharField(
         label="Your password",
         strip=False,

@@ -10,7 +10,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, UpdateView
 
-from accounts.forms import DeleteAccountForm, ProfileForm, SignUpForm
+from accounts.forms import ChangePasswordForm, DeleteAccountForm, ProfileForm, SignUpForm
 
 # Set on the fresh, anonymous session after deletion so only the person who just
 # deleted their account sees the goodbye page.
@@ -49,6 +49,7 @@ class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    form_class = ChangePasswordForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
     success_message = "Your password has been changed."
