@@ -8,6 +8,11 @@ from django.conf import settings
 from tests.factories import PASSWORD, UserFactory
 
 
+def pytest_configure(config):
+    # Full-strength password hashing is the slowest thing in the suite and is not under test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -18,7 +18,7 @@ def _conv_bn(x, filters: int, weight_decay: float):
     return layers.Activation("relu")(x)
 
 
-def vgg(width: int = 32, convs_per_block=(2, 2, 3, 3), dropout: float = 0.4, weight_decay: float = 5e-5) -> keras.Model:
+def vgg(width: int = 32, convs_per_block=(2, 2, 2, 2), dropout: float = 0.4, weight_decay: float = 5e-5) -> keras.Model:
     """VGG-style net: 4 blocks of 3x3 conv+BN+ReLU, max-pool between, then a small head."""
     inputs = keras.Input((FACE_SIZE, FACE_SIZE, 1), name="face")
     x = inputs
@@ -30,7 +30,7 @@ def vgg(width: int = 32, convs_per_block=(2, 2, 3, 3), dropout: float = 0.4, wei
         x = layers.SpatialDropout2D(0.1 * (block + 1) / 2)(x) if block else x
     x = layers.GlobalAveragePooling2D()(x)
     x = layers.Dropout(dropout)(x)
-    x = layers.Dense(width * 8, use_bias=False, kernel_regularizer=keras.regularizers.l2(weight_decay))(x)
+    x = layers.Dense(width * 4, use_bias=False, kernel_regularizer=keras.regularizers.l2(weight_decay))(x)
     x = layers.BatchNormalization()(x)
     x = layers.Activation("relu")(x)
     x = layers.Dropout(dropout)(x)
