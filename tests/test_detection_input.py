@@ -20,7 +20,9 @@ def post_api(client, content, name, content_type):
 def test_the_api_rejects_a_bad_upload_with_a_message(alice_client, settings, kind):
     response = post_api(alice_client, *bad_upload(kind))
     assert response.status_code == 400, response.content
-    message = " ".join(response.json()["image"])
+    body = response.json()
+    message = " ".join(body["errors"]["image"])
+    assert body["detail"] == body["errors"]["image"][0]
     assert len(message) > 10
     assert Detection.objects.count() == 0
     assert stored_files(settings) == []
@@ -42,14 +44,14 @@ def test_it_rejects_a_photo_over_the_size_limit(alice_client, settings):
     assert len(big) > 1024 * 1024
     response = post_api(alice_client, big, "big.jpg", "image/jpeg")
     assert response.status_code == 400
-    assert "1 MB" in response.json()["image"][0]
+    assert "1 MB" in response.json()["detail"]
     assert Detection.objects.count() == 0
 
 
 def test_it_rejects_a_request_without_a_file(alice_client):
     response = alice_client.post("/api/v1/detections/", {})
     assert response.status_code == 400
-    assert "image" in response.json()
+    assert "image" in response.json()["errors"]
 
 
 def test_uploads_are_rate_limited_per_user(alice_client, bob, settings, client):
