@@ -1,5 +1,6 @@
 from collections import Counter
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -24,6 +25,9 @@ def _owned(request, pk) -> Detection:
 def _upload(request, source: str, template: str):
     """GET shows the page; POST (form or fetch) stores the photo and queues analysis."""
     wants_json = request.headers.get("Accept", "").startswith("application/json")
+    # The page checks size before uploading and renders the result inline, so it needs
+    # the limit and the emotions' emoji and colours.
+    context = {"source": source, "max_upload_mb": settings.MAX_UPLOAD_MB, "emotion_style": EMOTION_STYLE}
     if request.method == "POST":
         if not UploadRateThrottle().allow_request(request, None):
             error, code = "Too many uploads in a short time. Wait a minute and try again.", 429
@@ -39,8 +43,8 @@ def _upload(request, source: str, template: str):
         if wants_json:
             return JsonResponse({"detail": error, "errors": {"image": [error]}}, status=code)
         messages.error(request, error)
-        return render(request, template, {"source": source}, status=code)
-    return render(request, template, {"source": source})
+        return render(request, template, context, status=code)
+    return render(request, template, context)
 
 
 @login_required
