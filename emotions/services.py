@@ -118,13 +118,12 @@ def run_analysis(detection_id) -> None:
     try:
         with detection.photo.open("rb") as handle:
             rgb = decode_image(handle.read())
-        predictions, version = analyse_with_model(rgb)
     except (ImageError, FileNotFoundError) as exc:
-        with transaction.atomic():
-            detection = Detection.objects.select_for_update().get(pk=detection_id)
-            if not detection.is_finished:
-                _finish(detection, Detection.Status.FAILED, f"The photo could not be read: {exc}")
+        reason = MISSING_PHOTO_REASON if isinstance(exc, FileNotFoundError) else f"The photo could not be read: {exc}"
+        fail_detection(detection_id, reason)
         return
+    # Model errors propagate: the task logs them and fails the detection generically.
+    predictions, version = analyse_with_model(rgb)
 
     with transaction.atomic():
         detection = Detection.objects.select_for_update().get(pk=detection_id)

@@ -11,6 +11,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            # Accept first: a close before the handshake reaches browsers only as 1006.
+            await self.accept()
             await self.close(code=4401)
             return
         self.group = user_group(user.pk)
