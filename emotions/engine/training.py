@@ -72,15 +72,16 @@ def augmenter(seed: int):
     import keras
     from keras import layers
 
+    # Only one interpolating resample (the rotation): chaining zoom, rotation and
+    # translation each with bilinear filtering visibly blurs 48x48 faces.
     return keras.Sequential(
         [
             layers.RandomFlip("horizontal", seed=seed),
-            layers.RandomRotation(0.04, fill_mode="nearest", seed=seed + 1),
-            layers.RandomZoom((-0.1, 0.1), fill_mode="nearest", seed=seed + 2),
-            layers.RandomTranslation(0.08, 0.08, fill_mode="nearest", seed=seed + 3),
-            layers.RandomContrast(0.2, seed=seed + 4),
-            layers.RandomBrightness(0.15, value_range=(0.0, 1.0), seed=seed + 5),
-            layers.RandomErasing(factor=(0.0, 0.5), scale=(0.02, 0.15), value_range=(0.0, 1.0), seed=seed + 6),
+            layers.RandomTranslation(0.1, 0.1, fill_mode="nearest", interpolation="nearest", seed=seed + 3),
+            layers.RandomRotation(0.03, fill_mode="nearest", seed=seed + 1),
+            layers.RandomContrast(0.2, value_range=(0.0, 1.0), seed=seed + 4),
+            layers.RandomBrightness(0.1, value_range=(0.0, 1.0), seed=seed + 5),
+            layers.RandomErasing(factor=0.5, scale=(0.02, 0.1), value_range=(0.0, 1.0), seed=seed + 6),
         ],
         name="augment",
     )
