@@ -1,0 +1,345 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Max, Q
+from django.db.models.functions import Lower
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from accounts.models import User
+from emotions.engine.labels import EMOTIONS
+from music.catalogue.dialects import ALBUM_MAX, ARTISTS_MAX, GENRE_MAX, TITLE_MAX
+from music.catalogue.normalise import artist_key, title_key
+from music.moods.features import AUDIO_FEATURES, MODEL_FEATURES
+from music.moods.labels import MOODS
+
+Mood = models.TextChoices("Mood", [(mood.upper(), mood) for mood in MOODS])
+Emotion = models.TextChoices("Emotion", [(emotion.upper(), emotion) for emotion in EMOTIONS])
+ARTIST_SEPARATOR = "; "
+
+
+def private_storage():
+    return storages["private"]
+
+
+class Genre(models.Model):
+    name = models.CharField(max_length=GENRE_MAX, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="genre_name_unique_ignoring_case")]
+
+    def __str__(self):
+        return self.name
+
+
+def _feature_field(name: str):
+    low, high, integer = AUDIO_FEATURES[name]
+    field = models.SmallIntegerField if integer else models.FloatField
+    return field(null=True, blank=True, validators=[MinValueValidator(low), MaxValueValidator(high)])
+
+
+class Track(models.Model):
+    """A song in the catalogue. The same song is one track: one per Spotify id, and
+    one per normalised (title, main artist) among tracks without a Spotify id."""
+
+    class MoodSource(models.TextChoices):
+        MODEL = "model", "Mood model (audio features)"
+        LABEL = "label", "Human label in imported data"
+        EDITOR = "editor", "Editor"
+        PLAYLIST = "playlist", "Curated playlist"
+        ARTIST = "artist", "Same artist's tracks"
+        GENRE = "genre", "Same genre's tracks"
+
+    title = models.CharField(max_length=TITLE_MAX)
+    artists = models.CharField(max_length=ARTISTS_MAX, help_text="Every credited artist, separated by '; '.")
+    main_artist = models.CharField(max_length=ARTISTS_MAX, editable=False)
+    album = models.CharField(max_length=ALBUM_MAX, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1800)])
+    duration_ms = models.PositiveIntegerField("duration (ms)", null=True, blank=True)
+    popularity = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(100)])
+    genres = models.ManyToManyField(Genre, blank=True, related_name="tracks")
+    spotify_id = models.CharField("Spotify id", max_length=22, null=True, blank=True, unique=True)
+    title_key = models.CharField(max_length=TITLE_MAX, editable=False)
+    artist_key = models.CharField(max_length=ARTISTS_MAX, editable=False)
+
+    danceability = _feature_field("danceability")
+    energy = _feature_field("energy")
+    key = _feature_field("key")
+    loudness = _feature_field("loudness")
+    mode = _feature_field("mode")
+    speechiness = _feature_field("speechiness")
+    acousticness = _feature_field("acousticness")
+    instrumentalness = _feature_field("instrumentalness")
+    liveness = _feature_field("liveness")
+    valence = _feature_field("valence")
+    tempo = _feature_field("tempo")
+    time_signature = _feature_field("time_signature")
+    has_features = models.BooleanField(
+        default=False, editable=False, help_text="Has every audio feature the mood model reads."
+    )
+
+    mood = models.CharField(max_length=10, choices=Mood.choices, blank=True)
+    mood_source = models.CharField(max_length=10, choices=MoodSource.choices, blank=True, editable=False)
+    mood_override = models.CharField(
+        max_length=10, choices=Mood.choices, blank=True, help_text="An editor's mood for this track; refits keep it."
+    )
+    mood_label = models.CharField(
+        max_length=10, choices=Mood.choices, blank=True, help_text="A human mood label from imported data."
+    )
+    cluster = models.ForeignKey(
+        "MoodCluster", null=True, blank=True, on_delete=models.SET_NULL, related_name="tracks", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title_key", "artist_key", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title_key", "artist_key"],
+                condition=Q(spotify_id__isnull=True),
+                name="track_unique_title_artist_without_spotify_id",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["title_key", "artist_key"], name="track_identity"),
+            models.Index(fields=["artist_key"], name="track_artist"),
+            models.Index(fields=["mood"], name="track_mood"),
+            models.Index(fields=["year"], name="track_year"),
+            models.Index(fields=["has_features"], name="track_has_features"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} — {self.artists}"
+
+    @property
+    def artist_names(self) -> list[str]:
+        return self.artists.split(ARTIST_SEPARATOR)
+
+    @property
+    def spotify_url(self) -> str | None:
+        return f"https://open.spotify.com/track/{self.spotify_id}" if self.spotify_id else None
+
+    @property
+    def feature_vector(self) -> list[float] | None:
+        """The mood model's features in its order, or None when one is missing."""
+        return [getattr(self, name) for name in MODEL_FEATURES] if self.has_features else None
+
+    def refresh_derived_fields(self) -> None:
+        """Identity keys, main artist and has_features from the stored values; called
+        on save and by the importer before its bulk writes (which skip save())."""
+        self.main_artist = self.artist_names[0].strip() if self.artists else ""
+        self.title_key = title_key(self.title)
+        self.artist_key = artist_key(self.main_artist)
+        self.has_features = all(getattr(self, name) is not None for name in MODEL_FEATURES)
+        if self.spotify_id == "":
+            self.spotify_id = None
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        # The unique-key constraint reads derived keys that a form does not edit, so
+        # Django would not check it; a clash is reported here instead of at save.
+        self.refresh_derived_fields()
+        if self.spotify_id is None and self.title and self.artists:
+            clash = Track.objects.filter(spotify_id=None, title_key=self.title_key, artist_key=self.artist_key)
+            if clash.exclude(pk=self.pk).exists():
+                raise ValidationError("The catalogue already has this title by this main artist.")
+
+
+class MoodCluster(models.Model):
+    """A sub-mood found by clustering the tracks of one mood on their audio features.
+    Fitted by the mood refit; its name comes from its centroid."""
+
+    mood = models.CharField(max_length=10, choices=Mood.choices)
+    name = models.CharField(max_length=120, unique=True)
+    centroid = models.JSONField(help_text="Centre in the mood model's scaled feature space.")
+    feature_means = models.JSONField(help_text="Centre in audio-feature units, for reading.")
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["mood", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MoodModelRun(models.Model):
+    """One refit of the catalogue's moods, with its quality."""
+
+    class Trigger(models.TextChoices):
+        COMMAND = "command", "Command"
+        IMPORT = "import", "After an import"
+        ADMIN = "admin", "Admin"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    classifier_version = models.CharField(max_length=20)
+    tracks = models.PositiveIntegerField(default=0)
+    tracks_with_features = models.PositiveIntegerField(default=0)
+    duration_seconds = models.FloatField(default=0)
+    metrics = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Mood refit {self.created_at:%Y-%m-%d %H:%M} ({self.get_trigger_display()})"
+
+
+class Playlist(models.Model):
+    """A playlist curated by staff; only published ones are shown to listeners."""
+
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    mood = models.CharField(
+        max_length=10,
+        choices=Mood.choices,
+        blank=True,
+        help_text="Tracks without audio features in this playlist take this mood.",
+    )
+    published = models.BooleanField(default=False)
+    spotify_id = models.CharField("Spotify id", max_length=40, null=True, blank=True, unique=True, editable=False)
+    tracks = models.ManyToManyField(Track, through="PlaylistTrack", related_name="playlists")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def append(self, tracks) -> int:
+        """Add tracks at the end, in the given order, skipping those already in it."""
+        present = set(self.entries.values_list("track_id", flat=True))
+        position = self.entries.aggregate(last=Max("position"))["last"] or 0
+        new = []
+        for track in tracks:
+            if track.pk not in present:
+                present.add(track.pk)
+                position += 1
+                new.append(PlaylistTrack(playlist=self, track=track, position=position))
+        PlaylistTrack.objects.bulk_create(new)
+        return len(new)
+
+
+class PlaylistTrack(models.Model):
+    playlist = models.ForeignKey(Playlist, on_delete=models.CASCADE, related_name="entries")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="playlist_entries")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["playlist", "track"], name="playlist_track_once")]
+
+    def __str__(self):
+        return f"{self.position}. {self.track}"
+
+
+class ImportJob(models.Model):
+    """A catalogue import started from the admin (a CSV upload) or a command."""
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "CSV file"
+        SPOTIFY = "spotify", "Spotify playlist"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CSV)
+    source = models.CharField(max_length=500, help_text="File name or playlist URL.")
+    file = models.FileField(upload_to="imports/%Y/%m/", storage=private_storage, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    layout = models.CharField(max_length=40, blank=True, help_text="The CSV layout recognised from the header.")
+    fingerprint = models.CharField(max_length=60, blank=True, help_text="Size and modification time of a file on disk.")
+    bytes_total = models.BigIntegerField(default=0)
+    bytes_read = models.BigIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} import of {self.source}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        return int(100 * self.bytes_read / self.bytes_total) if self.bytes_total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    def summary_text(self) -> str:
+        """The summary as the import command prints it."""
+        s = self.summary
+        if not s:
+            return ""
+        lines = [
+            (
+                f"{s['rows']} rows ({s['layout']} layout): {s['created']} created, {s['updated']} updated, "
+                f"{s['unchanged']} unchanged, {s['duplicates']} repeats of a track merged, {s['skipped']} skipped"
+            )
+        ]
+        for item in s.get("skipped_because", []):
+            lines.append(f"  skipped {item['rows']}: {item['reason']} (e.g. line {', '.join(map(str, item['lines']))})")
+        return "\n".join(lines)
+
+
+class MoodMapping(models.Model):
+    """Which moods of music suit an emotion, for one strategy, in order of preference.
+    Seeded with defaults by a migration; staff edit the moods, never the rows."""
+
+    emotion = models.CharField(max_length=10, choices=Emotion.choices)
+    strategy = models.CharField(max_length=8, choices=User.MoodStrategy.choices)
+    moods = models.JSONField(help_text="Moods in order of preference.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["strategy", "emotion"]
+        constraints = [models.UniqueConstraint(fields=["emotion", "strategy"], name="mood_mapping_once")]
+
+    def __str__(self):
+        return f"{self.get_emotion_display()} ({self.get_strategy_display().lower()}) → {', '.join(self.moods)}"
+
+    def clean(self):
+        moods = self.moods if isinstance(self.moods, list) else []
+        if not moods:
+            raise ValidationError({"moods": "Give at least one mood."})
+        unknown = [m for m in moods if m not in MOODS]
+        if unknown:
+            raise ValidationError({"moods": f"Unknown mood: {', '.join(map(str, unknown))}."})
+        if len(set(moods)) != len(moods):
+            raise ValidationError({"moods": "Give each mood once."})
+
+
+@receiver(post_delete, sender=ImportJob)
+def _delete_uploaded_file(sender, instance, **kwargs):
+    if instance.file:
+        instance.file.delete(save=False)
