@@ -42,7 +42,7 @@ def _feature(name: str, digits: int = 2):
         value = getattr(obj, name)
         return "–" if value is None else f"{value:.{digits}f}"
 
-    column.short_description = name[:5] if len(name) > 8 else name
+    column.short_description = name
     column.admin_order_field = name
     return column
 

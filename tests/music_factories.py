@@ -9,19 +9,20 @@ import pytest
 from django.core.files.storage import storages
 
 from music.models import Genre, ImportJob, Playlist, Track
+from music.moods.features import MODEL_FEATURES
 from tests.factories import UserFactory
 
-# Audio features typical of each mood in the labelled data (means per mood).
+# Audio features typical of each mood in the labelled data (means per mood), in
+# the mood model's feature order.
 MOOD_FEATURES = {
-    "happy": dict(danceability=0.64, energy=0.74, loudness=-7.3, speechiness=0.07, acousticness=0.12,
-                  instrumentalness=0.1, liveness=0.17, valence=0.58, tempo=122.6),
-    "energetic": dict(danceability=0.51, energy=0.88, loudness=-4.7, speechiness=0.08, acousticness=0.02,
-                      instrumentalness=0.04, liveness=0.2, valence=0.46, tempo=129.1),
-    "calm": dict(danceability=0.4, energy=0.15, loudness=-21.0, speechiness=0.04, acousticness=0.88,
-                 instrumentalness=0.9, liveness=0.11, valence=0.15, tempo=110.6),
-    "sad": dict(danceability=0.51, energy=0.41, loudness=-10.1, speechiness=0.04, acousticness=0.56,
-                instrumentalness=0.18, liveness=0.14, valence=0.3, tempo=114.8),
-}  # fmt: skip
+    mood: dict(zip(MODEL_FEATURES, values))
+    for mood, values in {
+        "happy": (0.64, 0.74, -7.3, 0.07, 0.12, 0.1, 0.17, 0.58, 122.6),
+        "energetic": (0.51, 0.88, -4.7, 0.08, 0.02, 0.04, 0.2, 0.46, 129.1),
+        "calm": (0.4, 0.15, -21.0, 0.04, 0.88, 0.9, 0.11, 0.15, 110.6),
+        "sad": (0.51, 0.41, -10.1, 0.04, 0.56, 0.18, 0.14, 0.3, 114.8),
+    }.items()
+}
 
 
 class StaffFactory(UserFactory):
@@ -67,18 +68,70 @@ def csv_bytes(header: list[str], rows: list[list], delimiter: str = ",", encodin
     return text.getvalue().encode(encoding)
 
 
-CLASSIC_HITS_HEADER = (
-    "Track,Artist,Year,Duration,Time_Signature,Danceability,Energy,Key,Loudness,Mode,Speechiness,"
-    "Acousticness,Instrumentalness,Liveness,Valence,Tempo,Popularity,Genre"
-).split(",")
-MOODS_HEADER = (
-    "name,album,artist,id,release_date,popularity,length,danceability,acousticness,energy,instrumentalness,"
-    "liveness,valence,loudness,speechiness,tempo,key,time_signature,mood"
-).split(",")
-KAGGLE_HEADER = (
-    ",track_id,artists,album_name,track_name,popularity,duration_ms,explicit,danceability,energy,key,loudness,"
-    "mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,time_signature,track_genre"
-).split(",")
+CLASSIC_HITS_HEADER = [
+    "Track",
+    "Artist",
+    "Year",
+    "Duration",
+    "Time_Signature",
+    "Danceability",
+    "Energy",
+    "Key",
+    "Loudness",
+    "Mode",
+    "Speechiness",
+    "Acousticness",
+    "Instrumentalness",
+    "Liveness",
+    "Valence",
+    "Tempo",
+    "Popularity",
+    "Genre",
+]
+MOODS_HEADER = [
+    "name",
+    "album",
+    "artist",
+    "id",
+    "release_date",
+    "popularity",
+    "length",
+    "danceability",
+    "acousticness",
+    "energy",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "loudness",
+    "speechiness",
+    "tempo",
+    "key",
+    "time_signature",
+    "mood",
+]
+KAGGLE_HEADER = [
+    "",
+    "track_id",
+    "artists",
+    "album_name",
+    "track_name",
+    "popularity",
+    "duration_ms",
+    "explicit",
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "time_signature",
+    "track_genre",
+]
 
 
 def classic_hits_row(title, artist, mood="happy", year=1987, genre="Pop", popularity=40):

@@ -17,7 +17,7 @@ from tests.music_factories import (
     classic_hits_row,
     csv_bytes,
     featured_track,
-    upload_storage,  # noqa: F401  (a fixture)
+    upload_storage,  # noqa: F401  (a fixture, used by name)
 )
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +108,9 @@ def test_an_overridden_mood_survives_a_refit(staff_client, catalogue):
     assert action(staff_client, "override_mood", happy, apply="1", mood="calm").status_code == 302
 
     moods.refit()
-    assert set(Track.objects.filter(pk__in=[t.pk for t in happy]).values_list("mood", "mood_source")) == {("calm", "editor")}
+    assert set(Track.objects.filter(pk__in=[t.pk for t in happy]).values_list("mood", "mood_source")) == {
+        ("calm", "editor")
+    }
 
     action(staff_client, "clear_mood_override", happy)
     assert set(Track.objects.filter(pk__in=[t.pk for t in happy]).values_list("mood", flat=True)) == {"happy"}
@@ -148,7 +150,8 @@ def test_a_track_added_by_hand_gets_its_mood_and_a_duplicate_is_refused(staff_cl
     assert again.status_code == 200 and b"already has this title" in again.content
 
 
-def test_a_csv_upload_is_checked_then_queued(staff_client, upload_storage, django_capture_on_commit_callbacks):
+@pytest.mark.usefixtures("upload_storage")
+def test_a_csv_upload_is_checked_then_queued(staff_client, django_capture_on_commit_callbacks):
     bad = SimpleUploadedFile("scores.csv", csv_bytes(["id", "score"], [[1, 2]]), "text/csv")
     response = staff_client.post("/admin/music/importjob/add/", {"file": bad})
     assert response.status_code == 200 and b"No usable columns" in response.content

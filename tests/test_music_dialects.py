@@ -37,7 +37,9 @@ def test_it_reads_the_classic_hits_layout():
 
 
 def test_it_reads_the_mood_labelled_layout_with_its_label():
-    reader, (track,) = read(csv_bytes(MOODS_HEADER, [moods_row("A Burden to Bear", "Emmanuelle Rimbaud", spotify_id(7))]))
+    reader, (track,) = read(
+        csv_bytes(MOODS_HEADER, [moods_row("A Burden to Bear", "Emmanuelle Rimbaud", spotify_id(7))])
+    )
     assert reader.layout.name == "mood-labelled"
     assert track.spotify_id == spotify_id(7)
     assert track.year == 2020 and track.duration_ms == 129410

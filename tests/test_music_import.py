@@ -56,7 +56,10 @@ def test_it_imports_the_classic_hits_layout_and_fits_moods(tmp_path):
 
 
 def test_it_imports_the_mood_labelled_layout_keeping_human_labels(tmp_path):
-    rows = [moods_row("Quiet", "Pianist", spotify_id(1), mood="calm"), moods_row("Odd", "Band", spotify_id(2), mood="happy", label="sad")]
+    rows = [
+        moods_row("Quiet", "Pianist", spotify_id(1), mood="calm"),
+        moods_row("Odd", "Band", spotify_id(2), mood="happy", label="sad"),
+    ]
     run(write(tmp_path, "moods.csv", csv_bytes(MOODS_HEADER, rows)), "--no-refit")
 
     odd = Track.objects.get(spotify_id=spotify_id(2))
@@ -112,8 +115,14 @@ def test_a_reimport_in_small_batches_still_merges_repeats_across_batches(tmp_pat
 
 
 def test_a_spotify_id_joins_the_track_known_by_title_and_artist(tmp_path):
-    run(write(tmp_path, "hits.csv", csv_bytes(CLASSIC_HITS_HEADER, [classic_hits_row("Quiet", "Pianist")])), "--no-refit")
-    run(write(tmp_path, "moods.csv", csv_bytes(MOODS_HEADER, [moods_row("Quiet", "Pianist", spotify_id(9))])), "--no-refit")
+    run(
+        write(tmp_path, "hits.csv", csv_bytes(CLASSIC_HITS_HEADER, [classic_hits_row("Quiet", "Pianist")])),
+        "--no-refit",
+    )
+    run(
+        write(tmp_path, "moods.csv", csv_bytes(MOODS_HEADER, [moods_row("Quiet", "Pianist", spotify_id(9))])),
+        "--no-refit",
+    )
     track = Track.objects.get()
     assert track.spotify_id == spotify_id(9) and track.album == "Quiet"
 
@@ -123,7 +132,10 @@ def test_malformed_rows_are_reported_and_the_rest_imported(tmp_path):
     rows = [good, ["", *good[1:]], [*good[:6], "2.5", *good[7:]], classic_hits_row("Also fine", "Band")]
     output = run(write(tmp_path, "hits.csv", csv_bytes(CLASSIC_HITS_HEADER, rows)), "--no-refit")
 
-    assert "4 rows (classic-hits layout): 2 created, 0 updated, 0 unchanged, 0 repeats of a track merged, 2 skipped" in output
+    assert (
+        "4 rows (classic-hits layout): 2 created, 0 updated, 0 unchanged, 0 repeats of a track merged, 2 skipped"
+        in output
+    )
     assert "skipped 1: missing title (e.g. line 3)" in output
     assert "skipped 1: energy outside 0.0..1.0 (e.g. line 4)" in output
     assert Track.objects.count() == 2
@@ -165,7 +177,11 @@ def test_genres_are_matched_whatever_their_case(tmp_path):
 
 def test_load_catalogue_imports_once_and_says_how_to_import_without_data(tmp_path, settings):
     (tmp_path / "music").mkdir()
-    write(tmp_path / "music", "classic_hits.csv", csv_bytes(CLASSIC_HITS_HEADER, [classic_hits_row("A", "X"), classic_hits_row("B", "Y", mood="sad")]))
+    write(
+        tmp_path / "music",
+        "classic_hits.csv",
+        csv_bytes(CLASSIC_HITS_HEADER, [classic_hits_row("A", "X"), classic_hits_row("B", "Y", mood="sad")]),
+    )
     settings.DATA_DIR = tmp_path
     out = io.StringIO()
     call_command("load_catalogue", stdout=out, stderr=io.StringIO())

@@ -19,7 +19,16 @@ from music.moods.clusters import PreviousCluster, fit_clusters, silhouette
 from music.moods.features import MODEL_FEATURES
 from music.moods.labels import MOODS, mood_name
 from music.services import moods
-from tests.music_factories import MOOD_FEATURES, MOODS_HEADER, PlaylistFactory, TrackFactory, csv_bytes, featured_track, moods_row, spotify_id
+from tests.music_factories import (
+    MOOD_FEATURES,
+    MOODS_HEADER,
+    PlaylistFactory,
+    TrackFactory,
+    csv_bytes,
+    featured_track,
+    moods_row,
+    spotify_id,
+)
 
 SPREAD = np.array([0.12, 0.12, 3.0, 0.03, 0.15, 0.15, 0.08, 0.15, 15.0])
 
@@ -53,7 +62,10 @@ def test_the_json_classifier_predicts_exactly_like_the_scikit_learn_pipeline():
     x, y = labelled(30)
     model = training.fit_classifier(x, y, degree=2, c=0.1)
     reference = make_pipeline(
-        StandardScaler(), PolynomialFeatures(2, include_bias=False), StandardScaler(), LogisticRegression(C=0.1, max_iter=10_000)
+        StandardScaler(),
+        PolynomialFeatures(2, include_bias=False),
+        StandardScaler(),
+        LogisticRegression(C=0.1, max_iter=10_000),
     ).fit(x, y)
     probe, _ = labelled(10, seed=1)
     order = [list(reference.classes_).index(m) for m in model.moods]
@@ -77,7 +89,9 @@ def test_model_selection_uses_cross_validation_on_the_training_part_only(monkeyp
     assert training.split(y)[1].tolist() == test_index.tolist()  # seeded
     (degree, c), table = training.select(x[train_index], [y[i] for i in train_index])
     assert (degree, c) in [(1, 1.0), (2, 0.1)] and len(table) == 2
-    baselines = training.seed_baselines(x[train_index], [y[i] for i in train_index], x[test_index], [y[i] for i in test_index], seeds=range(2))
+    baselines = training.seed_baselines(
+        x[train_index], [y[i] for i in train_index], x[test_index], [y[i] for i in test_index], seeds=range(2)
+    )
     assert all(0 <= b["min"] <= b["mean"] <= b["max"] <= 1 for b in baselines.values())
 
 
@@ -215,7 +229,11 @@ def evaluate(*args) -> str:
 
 @pytest.mark.django_db
 def test_evaluate_moods_prints_the_contract_json_without_touching_the_catalogue(tmp_path):
-    rows = [moods_row(f"{mood} {i}", "Band", spotify_id(10 * n + i), mood=mood) for n, mood in enumerate(MOODS) for i in range(3)]
+    rows = [
+        moods_row(f"{mood} {i}", "Band", spotify_id(10 * n + i), mood=mood)
+        for n, mood in enumerate(MOODS)
+        for i in range(3)
+    ]
     rows.append(moods_row("Mislabelled", "Band", spotify_id(99), mood="calm", label="happy"))
     path = tmp_path / "labelled.csv"
     path.write_bytes(csv_bytes(MOODS_HEADER, rows))
@@ -234,7 +252,10 @@ def test_evaluate_moods_prints_the_contract_json_without_touching_the_catalogue(
 def test_evaluate_moods_reads_the_named_label_column_and_refuses_a_missing_one(tmp_path):
     header = [*MOODS_HEADER[:-1], "Human Mood"]
     path = tmp_path / "labelled.csv"
-    rows = [moods_row("Quiet", "Pianist", spotify_id(1), mood="calm"), moods_row("Loud", "Band", spotify_id(2), mood="energetic")]
+    rows = [
+        moods_row("Quiet", "Pianist", spotify_id(1), mood="calm"),
+        moods_row("Loud", "Band", spotify_id(2), mood="energetic"),
+    ]
     path.write_bytes(csv_bytes(header, rows))
     assert json.loads(evaluate("--csv", path, "--label-column", "Human Mood", "--json"))["accuracy"] == 1.0
     with pytest.raises(CommandError, match="No column named 'mood'"):

@@ -200,8 +200,17 @@ def test_without_audio_features_granted_tracks_come_without_features(spotify, ca
 def test_search_asks_for_at_most_ten_results(spotify, catalog):
     spotify.get(
         f"{API}/search",
-        json={"tracks": {"href": f"{API}/search", "items": [track_object(1, "Hello", ["Adele"])], "limit": 10,
-                         "next": None, "offset": 0, "previous": None, "total": 1}},  # fmt: skip
+        json={
+            "tracks": {
+                "href": f"{API}/search",
+                "items": [track_object(1, "Hello", ["Adele"])],
+                "limit": 10,
+                "next": None,
+                "offset": 0,
+                "previous": None,
+                "total": 1,
+            }
+        },
         match=[matchers.query_param_matcher({"q": "hello", "limit": "10", "type": "track"}, strict_match=False)],
     )
     (found,) = catalog.search("hello", limit=50)
@@ -252,7 +261,9 @@ def test_rate_limits_are_waited_out_as_spotify_asks(spotify, catalog, naps):
 
 
 def test_a_long_rate_limit_is_reported_not_slept_through(spotify, catalog, naps):
-    spotify.get(f"{API}/search", status=429, json=error(429, "API rate limit exceeded"), headers={"Retry-After": "3600"})
+    spotify.get(
+        f"{API}/search", status=429, json=error(429, "API rate limit exceeded"), headers={"Retry-After": "3600"}
+    )
     with pytest.raises(SpotifyRateLimited, match="try again in 3600 s") as caught:
         catalog.search("x")
     assert caught.value.retry_after == 3600 and naps == []
@@ -326,7 +337,9 @@ def test_the_import_command_imports_publishes_and_explains_missing_features(sett
         mock.post(TOKEN_URL, json={"access_token": "t", "token_type": "Bearer", "expires_in": 3600})
         mock_playlist(mock, [track_object(1, "Etude", ["Pianist"])], None)
         out = io.StringIO()
-        call_command("import_spotify_playlist", f"spotify:playlist:{PLAYLIST}", "--mood", "calm", "--publish", stdout=out)
+        call_command(
+            "import_spotify_playlist", f"spotify:playlist:{PLAYLIST}", "--mood", "calm", "--publish", stdout=out
+        )
     text = out.getvalue()
     assert "1 created" in text and "Playlist “Rainy day”: 1 tracks, published" in text
     assert "Left out 1 local files" in text and "gave no audio features" in text

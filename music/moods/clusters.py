@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
+from sklearn.metrics import pairwise_distances_argmin, silhouette_score
 
 from .features import MODEL_FEATURES
 from .labels import MOODS
@@ -119,7 +119,7 @@ def _kmeans(z: np.ndarray, before: list[PreviousCluster], seed: int) -> tuple[np
     # A canonical order (by centroid) so that the result does not depend on KMeans' ids.
     order = np.lexsort(centroids.T[::-1])
     centroids = centroids[order]
-    labels = np.argmin(((z[:, None, :] - centroids[None, :, :]) ** 2).sum(axis=2), axis=1)
+    labels = pairwise_distances_argmin(z, centroids)
     return centroids, labels
 
 

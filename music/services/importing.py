@@ -113,7 +113,7 @@ def import_records(
 def _write_batch(records: list[TrackRecord], summary: ImportSummary, genres: _GenreCache, seen: _Seen) -> None:
     with transaction.atomic():
         index = _Index.load(records)
-        outcome: dict[int, str] = {}  # id(track) -> "created" | "updated" | "unchanged"
+        outcome: dict[int, str] = {}  # id(track) -> "created" or "updated" (needs writing)
         touched: dict[int, Track] = {}
         mood_inputs_changed: set[int] = set()
         changed_fields: dict[int, set[str]] = {}  # of existing tracks

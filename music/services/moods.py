@@ -10,12 +10,14 @@ genres' tracks.
 from __future__ import annotations
 
 import functools
+import itertools
 import time
 from collections import Counter, defaultdict
 
 import numpy as np
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from music.models import MoodCluster, MoodMapping, MoodModelRun, PlaylistTrack, Track
 from music.moods.classifier import MoodClassifier
@@ -138,58 +140,99 @@ def _moods_without_features(tracks: list[Track]) -> dict[int, tuple[str, str]]:
     return result
 
 
+# Moods and sources as small integer codes (0: none) keep a refit of a million tracks
+# to a few arrays of bytes rather than millions of Python strings.
+MOOD_CODES = ("", *MOODS)
+SOURCE_CODES = ("", *Source.values)
+
+
 def refit(trigger: str = MoodModelRun.Trigger.COMMAND, seed: int = 0) -> MoodModelRun:
     """Re-assign every track's mood, re-cluster each mood (matched to the last fit so
     clusters keep their identity), and record the run's quality."""
     started = time.monotonic()
     model = classifier()
     with transaction.atomic():
-        pks, x, old_moods, old_sources, old_clusters, overrides, labels = _load_featured()
-        predicted = np.array(model.predict(x), dtype=object)
-        effective = np.where(overrides != "", overrides, np.where(labels != "", labels, predicted))
-        sources = np.where(overrides != "", Source.EDITOR, np.where(labels != "", Source.LABEL, Source.MODEL))
+        featured = _load_featured()
+        x = featured["x"]
+        to_code = np.array([MOOD_CODES.index(m) for m in model.moods], dtype=np.int8)
+        # In chunks: the quadratic terms of a million tracks would take half a gigabyte.
+        predicted = np.concatenate(
+            [np.zeros(0, np.int8)]
+            + [to_code[model.predict_proba(x[i : i + CHUNK]).argmax(axis=1)] for i in range(0, len(x), CHUNK)]
+        )
+        overrides, labels = featured["override"], featured["label"]
+        moods = np.where(overrides > 0, overrides, np.where(labels > 0, labels, predicted)).astype(np.int8)
+        sources = np.select(
+            [overrides > 0, labels > 0],
+            [SOURCE_CODES.index(Source.EDITOR), SOURCE_CODES.index(Source.LABEL)],
+            SOURCE_CODES.index(Source.MODEL),
+        ).astype(np.int8)
         z = model.scaled(x)
         previous = current_clusters()
-        fitted, assignment = fit_clusters(z, effective, previous, seed)
-        cluster_pks = _save_clusters(fitted, previous, x, assignment)
-        new_clusters = np.array([cluster_pks[i] if i >= 0 else None for i in assignment], dtype=object)
-        changed = _write_featured(pks, (effective, sources, new_clusters), (old_moods, old_sources, old_clusters))
+        fitted, assignment = fit_clusters(z, np.array(MOOD_CODES)[moods], previous, seed)
+        cluster_pks = np.array(_save_clusters(fitted, x, assignment) + [-1], dtype=np.int64)
+        clusters = cluster_pks[assignment]  # assignment -1 (no cluster) picks the trailing -1
+        changed = _write_featured(featured["pk"], (moods, sources, clusters), featured)
         featureless = _refresh_featureless()
+        labelled = labels > 0
         metrics = {
-            "moods": dict(Counter(effective.tolist()) + Counter(featureless["moods"])),
-            "sources": dict(Counter(map(str, sources)) + Counter(featureless["sources"])),
+            "moods": _named_counts(moods, MOOD_CODES, featureless["moods"]),
+            "sources": _named_counts(sources, SOURCE_CODES, featureless["sources"]),
             "tracks_changed": changed + featureless["changed"],
             "tracks_without_mood": featureless["without_mood"],
             "clusters": [{"name": c.name, "mood": c.mood, "size": c.size, "centroid_shift": c.shift} for c in fitted],
             "silhouette": silhouette(z, assignment, seed),
-            "cluster_kept": _kept_share(old_clusters, new_clusters),
-            "model_vs_human_labels": mood_metrics(labels[labels != ""].tolist(), predicted[labels != ""].tolist()),
+            "cluster_kept": _kept_share(featured["cluster"], clusters),
+            "model_vs_human_labels": mood_metrics(
+                [MOOD_CODES[c] for c in labels[labelled]], [MOOD_CODES[c] for c in predicted[labelled]]
+            ),
             "classifier_held_out": model.metadata.get("held_out", {}),
         }
         return MoodModelRun.objects.create(
             trigger=trigger,
             classifier_version=model.version,
-            tracks=len(pks) + featureless["tracks"],
-            tracks_with_features=len(pks),
+            tracks=len(x) + featureless["tracks"],
+            tracks_with_features=len(x),
             duration_seconds=round(time.monotonic() - started, 2),
             metrics=metrics,
         )
 
 
-def _load_featured():
+def _load_featured() -> dict[str, np.ndarray]:
+    """The featured tracks as arrays: pk, features, and the coded mood, source,
+    cluster (-1: none), override and label."""
+    queryset = Track.objects.filter(has_features=True).order_by("pk")
+    size = queryset.count()
+    arrays = {
+        "pk": np.empty(size, np.int64),
+        "x": np.empty((size, len(MODEL_FEATURES))),
+        "mood": np.empty(size, np.int8),
+        "source": np.empty(size, np.int8),
+        "cluster": np.empty(size, np.int64),
+        "override": np.empty(size, np.int8),
+        "label": np.empty(size, np.int8),
+    }
+    mood_code = {m: i for i, m in enumerate(MOOD_CODES)}
+    source_code = {s: i for i, s in enumerate(SOURCE_CODES)}
     fields = ["pk", *MODEL_FEATURES, "mood", "mood_source", "cluster_id", "mood_override", "mood_label"]
-    rows = Track.objects.filter(has_features=True).order_by("pk").values_list(*fields)
-    pks, x, rest = [], [], []
-    for row in rows.iterator(chunk_size=CHUNK):
-        pks.append(row[0])
-        x.append(row[1 : 1 + len(MODEL_FEATURES)])
-        rest.append(row[1 + len(MODEL_FEATURES) :])
-    x = np.array(x, dtype=float).reshape(-1, len(MODEL_FEATURES))
-    columns = [np.array(column, dtype=object) for column in zip(*rest)] or [np.array([], dtype=object)] * 5
-    return (np.array(pks), x, *columns)
+    count = 0
+    # Tracks imported after the count are left to the next refit.
+    for row in itertools.islice(queryset.values_list(*fields).iterator(chunk_size=CHUNK), size):
+        pk, features, (mood, source, cluster, override, label) = row[0], row[1:-5], row[-5:]
+        arrays["pk"][count], arrays["x"][count] = pk, features
+        arrays["mood"][count], arrays["source"][count] = mood_code[mood], source_code[source]
+        arrays["cluster"][count] = -1 if cluster is None else cluster
+        arrays["override"][count], arrays["label"][count] = mood_code[override], mood_code[label]
+        count += 1
+    return {name: array[:count] for name, array in arrays.items()}
 
 
-def _save_clusters(fitted, previous, x, assignment) -> list[int]:
+def _named_counts(codes: np.ndarray, names: tuple, more: Counter) -> dict[str, int]:
+    counts = Counter({names[c]: int(n) for c, n in enumerate(np.bincount(codes, minlength=len(names))) if c and n})
+    return dict(counts + more)
+
+
+def _save_clusters(fitted, x, assignment) -> list[int]:
     """Update matched clusters in place, create new ones, delete the unmatched."""
     kept = {c.key for c in fitted if c.key is not None}
     MoodCluster.objects.exclude(pk__in=kept).delete()
@@ -205,11 +248,13 @@ def _save_clusters(fitted, previous, x, assignment) -> list[int]:
             "centroid": [round(float(v), 6) for v in cluster.centroid],
             "feature_means": {f: round(float(v), 4) for f, v in zip(MODEL_FEATURES, members.mean(axis=0))},
             "size": cluster.size,
+            "updated_at": timezone.now(),
         }
         if cluster.key is not None:
             MoodCluster.objects.filter(pk=cluster.key).update(**values)
             result.append(cluster.key)
         else:
+            values.pop("updated_at")
             result.append(MoodCluster.objects.create(**values).pk)
     return result
 
@@ -232,14 +277,15 @@ def _write_values(rows) -> None:
             )
 
 
-def _write_featured(pks, new: tuple, old: tuple) -> int:
+def _write_featured(pks: np.ndarray, new: tuple, old: dict) -> int:
     """Write (mood, source, cluster) where they changed; returns how many moods changed."""
     moods, sources, clusters = new
-    differs = np.zeros(len(pks), dtype=bool)
-    for after, before in zip(new, old):
-        differs |= after != before
-    _write_values((int(pks[i]), str(moods[i]), str(sources[i]), clusters[i]) for i in np.flatnonzero(differs))
-    return int(np.sum(moods != old[0]))
+    differs = (moods != old["mood"]) | (sources != old["source"]) | (clusters != old["cluster"])
+    _write_values(
+        (int(pks[i]), MOOD_CODES[moods[i]], SOURCE_CODES[sources[i]], None if clusters[i] < 0 else int(clusters[i]))
+        for i in np.flatnonzero(differs)
+    )
+    return int(np.sum(moods != old["mood"]))
 
 
 def _refresh_featureless() -> dict:
@@ -257,9 +303,9 @@ def _refresh_featureless() -> dict:
     return stats
 
 
-def _kept_share(old, new) -> float | None:
+def _kept_share(old: np.ndarray, new: np.ndarray) -> float | None:
     """Share of tracks that were in a cluster and stayed in the same one."""
-    had = np.array([o is not None for o in old], dtype=bool)
+    had = old >= 0
     if not had.any():
         return None
     return round(float(np.mean(old[had] == new[had])), 4)
