@@ -343,4 +343,6 @@ class MoodMapping(models.Model):
 def _delete_uploaded_file(sender, instance, **kwargs):
     if instance.file:
         instance.file.delete(save=False)
+
+
 from music.feedback import Rating, RecommendationLog  # noqa: E402,F401 -- models of this app kept in their own module
