@@ -2,13 +2,14 @@
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from fermusic.live import user_group
+from fermusic.live import remember_serving_loop, user_group
 
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
     """Relays what the server pushes to the signed-in user; accepts nothing else."""
 
     async def connect(self):
+        remember_serving_loop()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             # Accept first: a close before the handshake reaches browsers only as 1006.

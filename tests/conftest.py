@@ -14,7 +14,7 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _media_in_tmp(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.STORAGES = {
@@ -25,6 +25,18 @@ def _media_in_tmp(settings, tmp_path):
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # File fields resolve their storage once, when models load; point the private ones
+    # at the test's folder too, so no test writes into the repository's var/.
+    from django.apps import apps
+    from django.core.files.storage import storages
+    from django.db.models import FileField
+
+    from fermusic.storage import PrivateStorage
+
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, FileField) and isinstance(field.storage, PrivateStorage):
+                monkeypatch.setattr(field, "storage", storages["private"])
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,8 @@ import csv
 import io
 
 import factory
-import pytest
-from django.core.files.storage import storages
 
-from music.models import Genre, ImportJob, Playlist, Track
+from music.models import Genre, Playlist, Track
 from music.moods.features import MODEL_FEATURES
 from tests.factories import UserFactory
 
@@ -158,14 +156,3 @@ def kaggle_row(index, spotify_id, artists, title, genre, mood="energetic"):
 def spotify_id(n: int) -> str:
     """A well-formed (22 base-62 characters) Spotify id."""
     return f"{n:0>22}"[-22:].replace("0", "A")
-
-
-@pytest.fixture
-def upload_storage(_media_in_tmp):
-    """Uploaded CSVs go to the test's private folder: the file field resolved its
-    storage when the model was imported, before the settings pointed at tmp."""
-    field = ImportJob._meta.get_field("file")
-    original = field.storage
-    field.storage = storages["private"]
-    yield
-    field.storage = original

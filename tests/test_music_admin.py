@@ -17,7 +17,6 @@ from tests.music_factories import (
     classic_hits_row,
     csv_bytes,
     featured_track,
-    upload_storage,  # noqa: F401  (a fixture, used by name)
 )
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +149,6 @@ def test_a_track_added_by_hand_gets_its_mood_and_a_duplicate_is_refused(staff_cl
     assert again.status_code == 200 and b"already has this title" in again.content
 
 
-@pytest.mark.usefixtures("upload_storage")
 def test_a_csv_upload_is_checked_then_queued(staff_client, django_capture_on_commit_callbacks):
     bad = SimpleUploadedFile("scores.csv", csv_bytes(["id", "score"], [[1, 2]]), "text/csv")
     response = staff_client.post("/admin/music/importjob/add/", {"file": bad})

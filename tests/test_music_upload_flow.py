@@ -18,7 +18,6 @@ from tests.music_factories import (
     StaffFactory,
     classic_hits_row,
     csv_bytes,
-    upload_storage,  # noqa: F401  (a fixture, used by name)
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,7 +42,6 @@ def wait_for_refit(timeout=120) -> MoodModelRun:
 
 
 @pytest.mark.asyncio
-@pytest.mark.usefixtures("upload_storage")
 async def test_an_uploaded_csv_is_imported_by_a_worker_with_progress_pushed_live(celery_worker):
     editor = await sync_to_async(StaffFactory)(username="editor", email="editor@example.com")
     communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), "/ws/events/")
