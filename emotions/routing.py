@@ -1,1 +1,9 @@
-websocket_urlpatterns = []
+"""WebSocket routes of the emotions app (included by fermusic.routing)."""
+
+from django.urls import path
+
+from emotions.consumers import LiveConsumer
+
+websocket_urlpatterns = [
+    path("ws/live/", LiveConsumer.as_asgi()),
+]

@@ -1,9 +1,10 @@
 import logging
 
 from celery import shared_task
+from celery.signals import task_revoked
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from emotions import services
+from emotions import live, services
 
 logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
@@ -40,3 +41,19 @@ def analyse_detection(self, detection_id: str):
 @shared_task
 def sweep_detections():
     return services.sweep()
+
+
+@shared_task(bind=True, acks_late=False, ignore_result=True)
+def analyse_frame(self, frame: str):
+    """Analyse one live-mode webcam frame (base64 JPEG) and answer the consumer that
+    sent it. Acknowledged on receipt and never retried: a frame redelivered after a
+    worker died would be stale, and the consumer has moved on by then."""
+    live.answer_frame(frame, self.request.live_reply)
+
+
+@task_revoked.connect
+def _answer_expired_frame(sender=None, request=None, expired=False, **kwargs):
+    # A frame that expired in the queue is discarded by the worker without running the
+    # task; telling its consumer lets the next frame go at once instead of timing out.
+    if expired and getattr(sender, "name", None) == analyse_frame.name:
+        live.answer_expired(request.live_reply)

@@ -7,6 +7,7 @@ app_name = "emotions"
 urlpatterns = [
     path("analyse/", views.upload, name="upload"),
     path("webcam/", views.webcam, name="webcam"),
+    path("live/", views.live, name="live"),
     path("history/", views.history, name="history"),
     path("history/delete-all/", views.delete_all, name="delete_all"),
     path("detections/<uuid:pk>/", views.detail, name="detail"),

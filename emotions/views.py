@@ -154,3 +154,8 @@ def select_face(request, pk):
         messages.error(request, "Choose one of the faces found in the photo.")
     return redirect(detection)
 
+
+@login_required
+def live(request):
+    """Live mode: the page streams webcam frames to /ws/live/ (emotions.consumers)."""
+    return render(request, "emotions/live.html", {"emotion_style": EMOTION_STYLE})

@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from emotions.routing import websocket_urlpatterns as emotions_websockets
 from fermusic.consumers import EventsConsumer
 
 websocket_urlpatterns = [
     path("ws/events/", EventsConsumer.as_asgi()),
+    *emotions_websockets,
 ]

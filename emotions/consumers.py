@@ -1,0 +1,169 @@
+"""Live mode's WebSocket: JPEG frames in, faces and a smoothed emotion out.
+
+The protocol, as the page (static/js/emotions/live-mode.js) speaks it:
+
+* On connect the server sends ``{"type": "ready", max_frame_bytes, max_fps, max_in_flight}``.
+* The page sends each frame as one binary message: a JPEG. Frames are numbered 1, 2, …
+  in the order they arrive; the page counts its sends the same way.
+* Every frame gets exactly one answer carrying its ``seq``: ``result`` (faces, the
+  smoothed trend, latency), ``dropped`` (a newer frame replaced it while it waited) or
+  ``error`` (refused or failed, with a ``code`` and a ``message`` to show). The page
+  sends a new frame only while fewer than ``max_in_flight`` are unanswered, which is
+  how its rate follows the server's speed.
+* ``{"type": "emotion_changed", emotion, previous, probabilities}`` follows a result
+  whenever the smoothed emotion changes.
+"""
+
+import asyncio
+import logging
+import time
+
+from asgiref.sync import sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from kombu.exceptions import OperationalError
+
+from emotions import live
+
+logger = logging.getLogger(__name__)
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            # Accept first: a close before the handshake reaches browsers only as 1006.
+            await self.accept()
+            await self.close(code=4401)
+            return
+        self.slots = live.FrameSlots()
+        self.trend = live.EmotionTrend()
+        self.received = 0
+        self.watchdog: asyncio.Task | None = None
+        live.register_local_consumer(self.channel_layer, self.channel_name)
+        await self.accept()
+        await self.send_json(
+            {
+                "type": "ready",
+                "max_frame_bytes": live.MAX_FRAME_BYTES,
+                "max_fps": live.MAX_FPS,
+                "max_in_flight": live.MAX_IN_FLIGHT,
+            }
+        )
+
+    async def disconnect(self, code):
+        if not hasattr(self, "slots"):
+            return
+        live.unregister_local_consumer(self.channel_name)
+        self._stop_watchdog()
+        self.slots.clear()
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if bytes_data is None:
+            await self.send_json(
+                {"type": "error", "seq": None, "code": "bad_message", "message": "Send frames as binary JPEG messages."}
+            )
+            return
+        self.received += 1
+        seq = self.received
+        try:
+            live.check_frame(bytes_data)
+        except live.FrameRejected as exc:
+            await self.send_json({"type": "error", "seq": seq, "code": exc.code, "message": exc.message})
+            return
+        to_send, dropped = self.slots.offer(live.Frame(seq, bytes_data, time.monotonic()))
+        if dropped is not None:
+            await self.send_json({"type": "dropped", "seq": dropped.seq, "dropped": self.slots.dropped})
+        if to_send is not None:
+            await self._dispatch(to_send)
+
+    # --- Answers from the worker, through the channel layer ---------------------------
+
+    async def live_result(self, message):
+        if not self.slots.is_in_flight(message["seq"]):
+            return  # the answer to a frame already given up on
+        frame = self.slots.in_flight
+        faces = message["faces"]
+        previous = self.trend.emotion
+        # The largest face, which the classifier lists first, drives the trend.
+        changed = bool(faces) and self.trend.update(faces[0]["probabilities"], frame.received_at)
+        smoothed = self.trend.to_dict()
+        await self.send_json(
+            {
+                "type": "result",
+                "seq": frame.seq,
+                "width": message["width"],
+                "height": message["height"],
+                "faces": faces,
+                "smoothed": smoothed,
+                "latency_ms": round((time.monotonic() - frame.received_at) * 1000, 1),
+                "timings": message["timings"],
+                "dropped": self.slots.dropped,
+            }
+        )
+        if changed:
+            await self.send_json(
+                {
+                    "type": "emotion_changed",
+                    "emotion": smoothed["emotion"],
+                    "previous": previous,
+                    "probabilities": smoothed["probabilities"],
+                }
+            )
+        await self._next()
+
+    async def live_failed(self, message):
+        if not self.slots.is_in_flight(message["seq"]):
+            return
+        await self.send_json(
+            {"type": "error", "seq": message["seq"], "code": message["code"], "message": message["message"]}
+        )
+        await self._next()
+
+    # --- Dispatch -------------------------------------------------------------------
+
+    async def _next(self):
+        self._stop_watchdog()
+        following = self.slots.finish()
+        if following is not None:
+            await self._dispatch(following)
+
+    async def _dispatch(self, frame: live.Frame):
+        """Send the in-flight frame to the worker; a frame that cannot be queued (the
+        broker is down) is answered with an error and the waiting one is tried next."""
+        while frame is not None:
+            try:
+                # Publishing can block on the broker's network round trip: not on the loop.
+                await sync_to_async(live.dispatch_frame, thread_sensitive=False)(frame, self.channel_name)
+            except (OperationalError, OSError) as exc:
+                logger.warning("Could not queue a live frame: %r", exc)
+                await self.send_json(
+                    {
+                        "type": "error",
+                        "seq": frame.seq,
+                        "code": "unavailable",
+                        "message": "Live analysis is not available right now. Try again in a moment.",
+                    }
+                )
+                frame = self.slots.finish()
+                continue
+            self.watchdog = asyncio.ensure_future(self._give_up(frame.seq))
+            return
+
+    async def _give_up(self, seq: int):
+        await asyncio.sleep(live.FRAME_TIMEOUT_SECONDS)
+        if not self.slots.is_in_flight(seq):
+            return
+        # The slots move on before anything is awaited, so a late answer for this frame
+        # arriving meanwhile is ignored rather than answered twice.
+        self.watchdog = None
+        following = self.slots.finish()
+        await self.send_json(
+            {"type": "error", "seq": seq, "code": "timeout", "message": "The analysis did not answer in time."}
+        )
+        if following is not None:
+            await self._dispatch(following)
+
+    def _stop_watchdog(self):
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
