@@ -104,13 +104,15 @@ class FaceDetector:
 
 def _rescale(face: Face, factor: float, width: int, height: int) -> Face:
     x, y, w, h = (v * factor for v in face.box)
-    x0, y0 = max(0, int(round(x))), max(0, int(round(y)))
-    x1, y1 = min(width, int(round(x + w))), min(height, int(round(y + h)))
+    x0, y0 = max(0, round(x)), max(0, round(y))
+    x1, y1 = min(width, round(x + w)), min(height, round(y + h))
 
     def point(p):
         return None if p is None else (float(p[0] * factor), float(p[1] * factor))
 
-    return Face((x0, y0, max(0, x1 - x0), max(0, y1 - y0)), float(face.score), point(face.left_eye), point(face.right_eye))
+    return Face(
+        (x0, y0, max(0, x1 - x0), max(0, y1 - y0)), float(face.score), point(face.left_eye), point(face.right_eye)
+    )
 
 
 class MtcnnDetector(FaceDetector):
@@ -130,6 +132,8 @@ class MtcnnDetector(FaceDetector):
         # pyramid level under 12 pixels. Small faces are skipped by downscaling instead.
         rows = self._mtcnn.detect_faces(rgb, box_format="xywh", output_type="numpy", limit_boundaries_landmarks=False)
         faces = []
+        # Each row: image index, x, y, w, h, score, then the five landmarks' x
+        # (left eye, right eye, nose, mouth left, mouth right) followed by their y.
         for row in np.asarray(rows, dtype=np.float64).reshape(-1, 16):
             score = float(row[5])
             if score < self.min_score:
@@ -138,8 +142,8 @@ class MtcnnDetector(FaceDetector):
                 Face(
                     box=(row[1], row[2], row[3], row[4]),
                     score=score,
-                    left_eye=(float(row[6]), float(row[7])),
-                    right_eye=(float(row[8]), float(row[9])),
+                    left_eye=(float(row[6]), float(row[11])),
+                    right_eye=(float(row[7]), float(row[12])),
                 )
             )
         return faces
