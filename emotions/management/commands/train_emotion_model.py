@@ -1,0 +1,201 @@
+"""Train the emotion CNN on FER2013 (Training split; PublicTest for validation).
+
+    python manage.py train_emotion_model [--data PATH] [--run-dir DIR] [--epochs N]
+        [--architecture vgg|resnet] [--width N] [--ferplus PATH] [--limit N] [--export]
+
+Re-running with the same ``--run-dir`` resumes an interrupted run from its last epoch
+(options not given are read back from the run's config.json); a finished run is
+reported, not retrained. ``--export`` then writes the served model folder.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from emotions.engine.datasets import DatasetError, FaceDataset, load_dataset, load_ferplus_soft_labels
+from emotions.engine.training import TrainConfig
+
+# Command-line options that map one to one onto TrainConfig fields.
+CONFIG_OPTIONS = {
+    "architecture": "architecture",
+    "width": "width",
+    "epochs": "epochs",
+    "batch_size": "batch_size",
+    "learning_rate": "learning_rate",
+    "patience": "patience",
+    "seed": "seed",
+    "class_weight_power": "class_weight_power",
+    "ferplus_weight": "ferplus_weight",
+}
+
+
+def default_data() -> Path:
+    return Path(settings.DATA_DIR) / "fer2013" / "fer2013.csv.gz"
+
+
+class Command(BaseCommand):
+    help = "Train (or resume) the emotion CNN on FER2013, optionally exporting it as the served model."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--data", type=Path, default=None, help="FER2013 CSV(.gz) or image folders (default: shared data)"
+        )
+        parser.add_argument(
+            "--run-dir", type=Path, default=None, help="run folder (default: VAR_DIR/training/<arch><width>-e<epochs>)"
+        )
+        parser.add_argument("--architecture", choices=("vgg", "resnet"), default=None)
+        parser.add_argument("--width", type=int, default=None, help="filters in the first block")
+        parser.add_argument("--epochs", type=int, default=None)
+        parser.add_argument("--batch-size", type=int, default=None)
+        parser.add_argument("--learning-rate", type=float, default=None)
+        parser.add_argument("--patience", type=int, default=None, help="early-stopping patience in epochs")
+        parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument(
+            "--class-weight-power", type=float, default=None, help="0: no class weights, 1: inverse frequency"
+        )
+        parser.add_argument("--ferplus", type=Path, default=None, help="FER+ vote file for soft labels")
+        parser.add_argument(
+            "--ferplus-weight",
+            type=float,
+            default=None,
+            help="share of the FER+ vote distribution in the target (default 0.5 with --ferplus)",
+        )
+        parser.add_argument(
+            "--limit", type=int, default=None, help="use N training faces (and N/4 validation faces): smoke runs"
+        )
+        parser.add_argument("--export", action="store_true", help="export the finished model as the served model")
+        parser.add_argument(
+            "--model-dir", type=Path, default=None, help="where --export writes (default: settings.EMOTION_MODEL_DIR)"
+        )
+        parser.add_argument(
+            "--quantization", default="auto", choices=("auto", "dynamic-int8", "float16", "float32", "int8")
+        )
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs, CI)")
+
+    def handle(self, *args, **options):
+        from emotions.engine.training import train
+
+        config = self._config(options)
+        run_dir = (
+            options["run_dir"]
+            or Path(settings.VAR_DIR) / "training" / f"{config.architecture}{config.width}-e{config.epochs}"
+        )
+        data = options["data"] or default_data()
+
+        finished = (run_dir / "metrics.json").exists() and (run_dir / "model.keras").exists()
+        if finished:
+            self._check_same_config(run_dir, config)
+            summary = json.loads((run_dir / "metrics.json").read_text())
+            self.stdout.write(
+                f"{run_dir} already finished ({summary.get('epochs_run')} epochs, best epoch {summary.get('best_epoch')}, "
+                f"validation accuracy {summary['validation_metrics']['accuracy']:.4f}); not retraining. "
+                f"Its model is {run_dir / 'model.keras'}."
+            )
+            if not options["export"]:
+                return
+        train_set, val_set = self._load(data, options["limit"], config.seed)
+        if not finished:
+            soft = self._soft_labels(options["ferplus"], config, train_set)
+            self.stdout.write(
+                f"Training {config.architecture}{config.width} on {len(train_set)} faces from {data}, "
+                f"validating on {len(val_set)}; run folder {run_dir}"
+            )
+            try:
+                summary = train(
+                    train_set,
+                    val_set,
+                    run_dir,
+                    config,
+                    soft_labels=soft,
+                    progress=not options["no_progress"],
+                    log=self.stdout.write,
+                )
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            metrics = summary["validation_metrics"]
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Finished after {summary['epochs_run']} epochs (best {summary['best_epoch']}): "
+                    f"PublicTest accuracy {metrics['accuracy']:.4f}, macro-F1 {metrics['macro_f1']:.4f}; "
+                    f"model {run_dir / 'model.keras'}"
+                )
+            )
+
+        if options["export"]:
+            from emotions.engine.export import export_model
+
+            model_dir = options["model_dir"] or Path(settings.EMOTION_MODEL_DIR)
+            try:
+                export_model(
+                    run_dir / "model.keras",
+                    model_dir,
+                    val_set,
+                    train_set,
+                    quantization=options["quantization"],
+                    log=self.stdout.write,
+                )
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+
+    def _config(self, options) -> TrainConfig:
+        run_dir = options["run_dir"]
+        base = TrainConfig()
+        if run_dir is not None and (run_dir / "config.json").exists():
+            saved = _saved_config(run_dir)
+            known = {f.name for f in fields(TrainConfig)}
+            base = TrainConfig(**{k: v for k, v in saved.items() if k in known})
+        given = {field: options[option] for option, field in CONFIG_OPTIONS.items() if options[option] is not None}
+        if options["ferplus"] is not None and "ferplus_weight" not in given and base.ferplus_weight == 0:
+            given["ferplus_weight"] = 0.5
+        config = TrainConfig(**{**asdict(base), **given})
+        if config.epochs < 1 or config.width < 1 or config.batch_size < 1:
+            raise CommandError("--epochs, --width and --batch-size must be positive")
+        return config
+
+    def _check_same_config(self, run_dir: Path, config: TrainConfig) -> None:
+        if _saved_config(run_dir) != asdict(config):
+            raise CommandError(f"{run_dir} holds a finished run with different options; use a new --run-dir")
+
+    def _load(self, data: Path, limit: int | None, seed: int) -> tuple[FaceDataset, FaceDataset]:
+        try:
+            dataset = load_dataset(data, usages={"Training", "PublicTest"})
+            train_set, val_set = dataset.subset("Training"), dataset.subset("PublicTest")
+        except DatasetError as exc:
+            raise CommandError(str(exc)) from None
+        if limit is not None:
+            if limit < 1:
+                raise CommandError("--limit must be positive")
+            train_set = _sample(train_set, limit, seed)
+            val_set = _sample(val_set, max(1, limit // 4), seed)
+        return train_set, val_set
+
+    def _soft_labels(self, path: Path | None, config: TrainConfig, train_set: FaceDataset):
+        if config.ferplus_weight <= 0:
+            return None
+        if path is None:
+            raise CommandError("this run mixes in FER+ soft labels (ferplus_weight > 0): pass --ferplus PATH")
+        if Path(train_set.source).is_dir():
+            raise CommandError("--ferplus rows index the Kaggle CSV; use it with the CSV, not image folders")
+        try:
+            return load_ferplus_soft_labels(path, train_set)
+        except DatasetError as exc:
+            raise CommandError(str(exc)) from None
+
+
+def _saved_config(run_dir: Path) -> dict:
+    return json.loads((run_dir / "config.json").read_text())["config"]
+
+
+def _sample(dataset: FaceDataset, n: int, seed: int) -> FaceDataset:
+    if n >= len(dataset):
+        return dataset
+    picks = np.sort(np.random.default_rng(seed).choice(len(dataset), n, replace=False))
+    return FaceDataset(
+        dataset.images[picks], dataset.labels[picks], dataset.usage[picks], dataset.rows[picks], dataset.source
+    )
