@@ -23,6 +23,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from kombu.exceptions import OperationalError
 
 from emotions import live
+from fermusic.live import remember_serving_loop
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.trend = live.EmotionTrend()
         self.received = 0
         self.watchdog: asyncio.Task | None = None
-        live.register_local_consumer(self.channel_layer, self.channel_name)
+        remember_serving_loop()
         await self.accept()
         await self.send_json(
             {
@@ -53,7 +54,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if not hasattr(self, "slots"):
             return
-        live.unregister_local_consumer(self.channel_name)
         self._stop_watchdog()
         self.slots.clear()
 

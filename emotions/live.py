@@ -14,7 +14,6 @@ after ``FRAME_EXPIRES_SECONDS``) and in the task. Nothing writes it to disk or t
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import logging
@@ -24,9 +23,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-from asgiref.sync import async_to_sync
-from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
+
+from fermusic.live import channel_send
 
 logger = logging.getLogger(__name__)
 
@@ -198,11 +197,11 @@ def answer_frame(frame_b64: str, reply: dict) -> None:
     except Exception:
         logger.exception("Unexpected error analysing a live frame")
         message = _failure(reply, "internal", "Something went wrong while analysing this frame.")
-    send_reply(reply["channel"], message)
+    channel_send(reply["channel"], message)
 
 
 def answer_expired(reply: dict) -> None:
-    send_reply(reply["channel"], _failure(reply, "expired", "The frame waited too long for the analysis."))
+    channel_send(reply["channel"], _failure(reply, "expired", "The frame waited too long for the analysis."))
 
 
 def _failure(reply: dict, code: str, message: str) -> dict:
@@ -254,38 +253,3 @@ def live_detector():
         _detectors.detector = HaarDetector(max_side=DETECT_SIDE)
         _detectors.pid = os.getpid()
     return _detectors.detector
-
-
-# --- Delivery -----------------------------------------------------------------------
-
-# Consumers in this process that use the in-memory channel layer, by channel name.
-_local_consumers: dict[str, asyncio.AbstractEventLoop] = {}
-
-
-def register_local_consumer(layer, channel_name: str) -> None:
-    """Called by a consumer on connect. The in-memory layer's queues belong to the
-    consumer's event loop and are not thread-safe: a send from the worker's thread
-    would never wake that loop, so replies to it are sent on the loop itself."""
-    if isinstance(layer, InMemoryChannelLayer):
-        _local_consumers[channel_name] = asyncio.get_running_loop()
-
-
-def unregister_local_consumer(channel_name: str) -> None:
-    _local_consumers.pop(channel_name, None)
-
-
-def send_reply(channel_name: str, message: dict) -> None:
-    layer = get_channel_layer()
-    if isinstance(layer, InMemoryChannelLayer):
-        loop = _local_consumers.get(channel_name)
-        # A consumer that has gone has no one reading its channel: the reply is moot.
-        if loop is not None and loop.is_running():
-            sent = asyncio.run_coroutine_threadsafe(layer.send(channel_name, message), loop)
-            sent.add_done_callback(_log_failed_send)
-        return
-    async_to_sync(layer.send)(channel_name, message)
-
-
-def _log_failed_send(sent) -> None:
-    if not sent.cancelled() and sent.exception() is not None:
-        logger.error("Could not send a live result to its consumer: %r", sent.exception())

@@ -22,7 +22,9 @@ def start_embedded_worker():
 
             _worker = app.WorkController(
                 app=app,
-                pool="threads",
+                # solo: tasks run in this thread one at a time, taken as soon as they
+                # arrive (the threads pool with prefetch 1 waited up to 2 s between tasks).
+                pool="solo",
                 concurrency=1,
                 loglevel="INFO",
                 without_heartbeat=True,
