@@ -162,16 +162,20 @@ class HaarDetector(FaceDetector):
         self.min_neighbors = min_neighbors
         self._faces = _cascade(cascade)
         self._eyes = _cascade("haarcascade_eye.xml")
+        # OpenCV's cascade classifiers must not be used by two threads at once, and
+        # get_detector() shares one instance between a process's threads.
+        self._lock = threading.Lock()
 
     def _detect(self, rgb: np.ndarray) -> list[Face]:
         grey = cv2.equalizeHist(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY))
-        boxes, _, weights = self._faces.detectMultiScale3(
-            grey, scaleFactor=1.1, minNeighbors=self.min_neighbors, minSize=(20, 20), outputRejectLevels=True
-        )
-        faces = []
-        for (x, y, w, h), weight in zip(np.asarray(boxes).reshape(-1, 4), np.asarray(weights).reshape(-1)):
-            left, right = self._find_eyes(grey, int(x), int(y), int(w), int(h))
-            faces.append(Face((x, y, w, h), float(weight), left, right))
+        with self._lock:
+            boxes, _, weights = self._faces.detectMultiScale3(
+                grey, scaleFactor=1.1, minNeighbors=self.min_neighbors, minSize=(20, 20), outputRejectLevels=True
+            )
+            faces = []
+            for (x, y, w, h), weight in zip(np.asarray(boxes).reshape(-1, 4), np.asarray(weights).reshape(-1)):
+                left, right = self._find_eyes(grey, int(x), int(y), int(w), int(h))
+                faces.append(Face((x, y, w, h), float(weight), left, right))
         return faces
 
     def _find_eyes(self, grey: np.ndarray, x: int, y: int, w: int, h: int):

@@ -122,7 +122,7 @@ class Command(BaseCommand):
 
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{report['dataset']['usage']}"
-        caption = f"{report['model']['version']} on {name} (n={report['n']}, accuracy {report['accuracy']:.3f})"
+        caption = f"{report['model']['version']} on {name}\nn={report['n']}, accuracy {report['accuracy']:.3f}"
         matrix = confusion_matrix_png(report["confusion_matrix"], folder / f"confusion_{name}.png", caption)
         reliability = reliability_png(
             reliability_bins(labels, probabilities),
