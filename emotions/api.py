@@ -9,6 +9,7 @@ from emotions import services
 from emotions.models import Detection
 from emotions.serializers import DetectionSerializer, DetectionUploadSerializer, SelectFaceSerializer
 from emotions.throttles import UploadRateThrottle
+from music.api_recommend import RecommendationQuerySerializer, RecommendationsSerializer, detection_recommendations
 
 
 class DetectionViewSet(
@@ -67,3 +68,9 @@ class DetectionViewSet(
         except ValueError as exc:
             raise ValidationError({"selected_face": [str(exc)]}) from None
         return Response(DetectionSerializer(detection).data)
+
+    @extend_schema(parameters=[RecommendationQuerySerializer], responses={200: RecommendationsSerializer, 409: None})
+    @action(detail=True, methods=["get"])
+    def recommendations(self, request, pk=None):
+        """Music for the emotion of the face that drives this detection, ranked for me."""
+        return detection_recommendations(request, self.get_object())

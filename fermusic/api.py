@@ -7,13 +7,19 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import ProfileView
 from emotions.api import DetectionViewSet
+from music.api import PlaylistViewSet, TrackViewSet
+from music.api_recommend import RatingViewSet, RecommendationsView
 
 router = DefaultRouter()
 router.register("detections", DetectionViewSet, basename="detection")
+router.register("ratings", RatingViewSet, basename="rating")
+router.register("tracks", TrackViewSet, basename="track")
+router.register("playlists", PlaylistViewSet, basename="playlist")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
     path("me/", ProfileView.as_view(), name="api-profile"),
+    path("recommendations/", RecommendationsView.as_view(), name="api-recommendations"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

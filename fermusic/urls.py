@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("", include("emotions.urls")),
+    path("music/", include("music.urls")),
     path("api/v1/", include("fermusic.api")),
     path("admin/", admin.site.urls),
 ]

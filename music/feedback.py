@@ -66,7 +66,9 @@ class RecommendationLog(models.Model):
         "emotions.Detection", null=True, blank=True, on_delete=models.SET_NULL, related_name="recommendation_logs"
     )
     surface = models.CharField(max_length=10, choices=Surface.choices)
-    emotion = models.CharField(max_length=10, choices=Emotion.choices, blank=True, help_text="Blank when a mood was chosen.")
+    emotion = models.CharField(
+        max_length=10, choices=Emotion.choices, blank=True, help_text="Blank when a mood was chosen."
+    )
     strategy = models.CharField(max_length=8, choices=User.MoodStrategy.choices, blank=True)
     moods = models.JSONField(help_text="The moods the list was drawn from, in order of preference.")
     seed = models.BigIntegerField(help_text="Seed of the exploration: the same inputs and seed give the same list.")

@@ -84,6 +84,8 @@ export class ResultView {
     if (focused) this.restoreFocus(focused, detection);
     if (announce && previous) this.announceChange(previous, detection);
     this.onChange(detection);
+    // The music recommendations (static/js/music/detection.js) follow the driving face.
+    this.root.dispatchEvent(new CustomEvent("fermusic:detection-change", { bubbles: true, detail: detection }));
   }
 
   restoreFocus(key, detection) {

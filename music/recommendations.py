@@ -1,0 +1,271 @@
+"""Recommendations from the database: ``recommend_for(user, emotion)`` is the one way
+every page and endpoint gets a list; ``record_shown`` logs a list that was shown; and
+``rate`` / ``unrate`` are the one way ratings change.
+
+The catalogue's arrays (``music.recommender.catalogue``) are built once per process
+and rebuilt when a track is added, after every mood refit, and at the latest every
+``INDEX_MAX_AGE`` seconds (so an edit such as an editor's mood override shows up
+then). Every list is checked against the database before it is returned, so a stale
+index can only leave a track out, never show one in the wrong mood or one that was
+deleted: such a mismatch rebuilds the index at once.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Count, Max
+from scipy import sparse
+
+from accounts.models import User
+from emotions.engine.labels import EMOTIONS
+from music.feedback import Rating, RecommendationLog
+from music.models import MoodModelRun, PlaylistTrack, Track
+from music.moods.labels import MOODS
+from music.recommender.catalogue import CatalogueIndex
+from music.recommender.ranking import MIN_NEIGHBOURS, Community, Request, Taste, rank
+from music.services.moods import classifier, moods_for
+
+INDEX_MAX_AGE = 300.0
+MAX_NEIGHBOUR_CANDIDATES = 300  # listeners compared with this one, those sharing most artists first
+MAX_COMMUNITY_RATINGS = 30_000
+MAX_SEED = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class RecommendedTrack:
+    track: Track
+    score: float
+    reason: str
+    because: str
+    rating: Rating | None  # this listener's own rating of the track
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    emotion: str  # blank when moods were chosen directly
+    strategy: str
+    moods: list[str]
+    seed: int
+    items: list[RecommendedTrack]
+
+
+def recommend_for(
+    user: User, emotion: str, strategy: str | None = None, n: int = 10, seed: int | None = None
+) -> Recommendations:
+    """Up to ``n`` tracks for ``user`` feeling ``emotion``, in the moods the mapping
+    gives for ``strategy`` (the user's own choice by default). The same inputs and
+    ``seed`` give the same list; without a seed each call explores differently."""
+    if emotion not in EMOTIONS:
+        raise ValueError(f"{emotion!r} is not an emotion")
+    strategy = strategy or user.mood_strategy
+    if strategy not in User.MoodStrategy.values:
+        raise ValueError(f"{strategy!r} is not a mood strategy")
+    return recommend_in_moods(user, moods_for(emotion, strategy), n=n, seed=seed, emotion=emotion, strategy=strategy)
+
+
+def recommend_in_moods(
+    user: User, moods: list[str], n: int = 10, seed: int | None = None, emotion: str = "", strategy: str = ""
+) -> Recommendations:
+    """As ``recommend_for``, for moods chosen directly (most wanted first)."""
+    if not moods or any(m not in MOODS for m in moods):
+        raise ValueError(f"moods must be some of {', '.join(MOODS)}")
+    seed = random.SystemRandom().randint(0, MAX_SEED) if seed is None else seed
+    ratings = list(Rating.objects.owned_by(user).order_by("-updated_at", "-pk"))
+    picks, index, tracks = [], None, {}
+    for attempt in range(2):
+        index = catalogue_index(rebuild=attempt > 0)
+        request = Request(
+            moods=tuple(moods),
+            taste=_taste(index, ratings),
+            n=n,
+            seed=seed,
+            playlists=_staff_playlists(index, moods),
+            community=_community(user, index, ratings),
+        )
+        picks = rank(index, request)
+        ids = [int(index.ids[p.row]) for p in picks]
+        # By primary key, then the mood checked here: a mood filter in SQL would make
+        # the database scan every track of the mood.
+        tracks = {pk: t for pk, t in Track.objects.in_bulk(ids).items() if t.mood in moods}
+        if len(tracks) == len(ids):
+            break
+    mine = {r.track_id: r for r in ratings}
+    items = []
+    for pick in picks:
+        track = tracks.get(int(index.ids[pick.row]))
+        if track is not None:
+            items.append(RecommendedTrack(track, pick.score, pick.reason, pick.because, mine.get(track.pk)))
+    return Recommendations(emotion=emotion, strategy=strategy, moods=list(moods), seed=seed, items=items)
+
+
+def record_shown(user: User, recommendations: Recommendations, surface: str, detection=None) -> RecommendationLog:
+    """Log a list as it was shown to ``user``."""
+    return RecommendationLog.objects.create(
+        user=user,
+        detection=detection,
+        surface=surface,
+        emotion=recommendations.emotion,
+        strategy=recommendations.strategy,
+        moods=recommendations.moods,
+        seed=recommendations.seed,
+        items=[
+            {"track": item.track.pk, "position": position, "score": item.score, "because": item.because}
+            for position, item in enumerate(recommendations.items, start=1)
+        ],
+    )
+
+
+def rate(user: User, track: Track, value: int) -> tuple[Rating, bool]:
+    """Set ``user``'s rating of ``track``; returns it and whether it is new."""
+    if value not in Rating.Value.values:
+        raise ValueError("A rating is 1 (like) or -1 (dislike)")
+    with transaction.atomic():
+        return Rating.objects.update_or_create(user=user, track=track, defaults={"value": value})
+
+
+def unrate(user: User, track: Track) -> bool:
+    """Remove ``user``'s rating of ``track``; False when there was none."""
+    deleted, _ = Rating.objects.owned_by(user).filter(track=track).delete()
+    return bool(deleted)
+
+
+# --- Inputs of the ranking -------------------------------------------------------------
+
+
+def _taste(index: CatalogueIndex, ratings: list[Rating]) -> Taste:
+    rows = index.rows_of(r.track_id for r in ratings)
+    values = np.array([r.value for r in ratings], dtype=np.int64)
+    known = rows >= 0
+    return Taste(liked=rows[known & (values > 0)], disliked=rows[known & (values < 0)])
+
+
+def _staff_playlists(index: CatalogueIndex, moods: list[str]) -> dict[int, str]:
+    """Row -> name of a published staff playlist holding the track; of several, the
+    one made for the most wanted mood, then the first by name."""
+    # Every published entry: staff playlists are short, and rows outside the moods
+    # are never candidates anyway.
+    entries = PlaylistTrack.objects.filter(playlist__published=True).values_list(
+        "track_id", "playlist__name", "playlist__mood"
+    )
+    best: dict[int, tuple[int, str]] = {}
+    for track_id, name, mood in entries:
+        key = (moods.index(mood) if mood in moods else len(moods), name)
+        if track_id not in best or key < best[track_id]:
+            best[track_id] = key
+    if not best:
+        return {}
+    ids = list(best)
+    rows = index.rows_of(ids)
+    return {int(row): best[track_id][1] for row, track_id in zip(rows, ids) if row >= 0}
+
+
+def _community(user: User, index: CatalogueIndex, ratings: list[Rating]) -> Community | None:
+    """The ratings of the listeners who rated songs by this listener's artists, or
+    None while too few have. Only aggregate shares of them reach the ranking."""
+    if not any(r.value > 0 for r in ratings):
+        return None
+    rows = index.rows_of(r.track_id for r in ratings)
+    artist_keys = {index.artist_keys[index.artists[row]] for row in rows[rows >= 0]}
+    sharing = (
+        Rating.objects.filter(track__artist_key__in=artist_keys)
+        .exclude(user=user)
+        .values("user_id")
+        .annotate(shared=Count("pk"))
+        .order_by("-shared", "user_id")
+        .values_list("user_id", flat=True)[:MAX_NEIGHBOUR_CANDIDATES]
+    )
+    listeners = list(sharing)
+    if len(listeners) < MIN_NEIGHBOURS:
+        return None
+    theirs = (
+        Rating.objects.filter(user_id__in=listeners)
+        .order_by("-updated_at")
+        .values_list("user_id", "track_id", "value")[:MAX_COMMUNITY_RATINGS]
+    )
+    position = {listener: i for i, listener in enumerate(listeners)}
+    triples = list(theirs)
+    rows = index.rows_of(t for _, t, _ in triples)
+    known = rows >= 0
+    matrix = sparse.csr_matrix(
+        (
+            np.array([v for _, _, v in triples], dtype=float)[known],
+            (np.array([position[u] for u, _, _ in triples], dtype=np.int64)[known], rows[known]),
+        ),
+        shape=(len(listeners), len(index)),
+    )
+    return Community.of(index, matrix)
+
+
+# --- The catalogue index -------------------------------------------------------------
+
+
+class _IndexCache:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.index: CatalogueIndex | None = None
+        self.version: tuple | None = None
+        self.built_at = 0.0
+
+
+_cache = _IndexCache()
+
+
+def catalogue_index(rebuild: bool = False) -> CatalogueIndex:
+    """The catalogue's arrays, rebuilt when stale (see the module's docstring)."""
+    version = _catalogue_version()
+    with _cache.lock:
+        fresh = time.monotonic() - _cache.built_at < INDEX_MAX_AGE
+        if rebuild or _cache.index is None or _cache.version != version or not fresh:
+            _cache.index = build_index()
+            _cache.version = version
+            _cache.built_at = time.monotonic()
+        return _cache.index
+
+
+def forget_catalogue_index() -> None:
+    """Drop this process's index, so that the next request builds it anew."""
+    with _cache.lock:
+        _cache.index = None
+
+
+def _catalogue_version() -> tuple:
+    """Newest track and newest mood refit: two index look-ups. Deletions and edits
+    change neither; the check of every list against the database covers them."""
+    return (
+        Track.objects.aggregate(last=Max("pk"))["last"],
+        MoodModelRun.objects.aggregate(last=Max("pk"))["last"],
+    )
+
+
+def build_index() -> CatalogueIndex:
+    """Read the whole catalogue into a CatalogueIndex."""
+    model = classifier()
+    features = list(model.features)
+    rows = list(
+        Track.objects.order_by()
+        .values_list("pk", "mood", "popularity", "artist_key", "main_artist", *features)
+        .iterator(chunk_size=10_000)
+    )
+    genres: dict[int, list[str]] = {}
+    for track_id, name in Track.genres.through.objects.values_list("track_id", "genre__name").iterator(
+        chunk_size=10_000
+    ):
+        genres.setdefault(track_id, []).append(name)
+    x = np.array([[np.nan if v is None else v for v in row[5:]] for row in rows], dtype=float)
+    return CatalogueIndex.build(
+        ids=[row[0] for row in rows],
+        moods=[row[1] for row in rows],
+        popularity=[row[2] for row in rows],
+        features=x.reshape(len(rows), len(features)),
+        artist_keys=[row[3] for row in rows],
+        artist_names=[row[4] for row in rows],
+        genres=[genres.get(row[0], ()) for row in rows],
+        mean=model.mean,
+        scale=model.scale,
+    )

@@ -1,0 +1,127 @@
+"""Pages for recommendations and ratings: Discover (music for an emotion or a mood
+chosen without a photo) and My ratings. Both work without JavaScript (forms that post
+and redirect back); static/js/music/ makes rating rerank the list in place."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_POST
+
+from emotions.engine.labels import EMOTIONS
+from emotions.presentation import EMOTION_STYLE
+from music import recommendations
+from music.api_recommend import ChosenFeelingSerializer, present
+from music.feedback import Rating, RecommendationLog
+from music.models import Track
+from music.moods.labels import MOODS
+
+RATINGS_PAGE_SIZE = 25
+
+# How each mood is shown: an emoji and a one-line description.
+MOOD_STYLE = {
+    "happy": {"emoji": "☀️", "label": "Happy", "description": "Bright, upbeat songs"},
+    "energetic": {"emoji": "⚡", "label": "Energetic", "description": "Loud, driving songs"},
+    "calm": {"emoji": "🌿", "label": "Calm", "description": "Quiet, gentle songs"},
+    "sad": {"emoji": "🌧️", "label": "Sad", "description": "Slow, tender songs"},
+}
+
+
+def _wants_json(request) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+@login_required
+def discover(request):
+    """GET with ?emotion= or ?mood= (and optionally strategy, seed) shows a list; a
+    JSON request gets the list as JSON, as the API gives it. Each list is logged."""
+    chosen = {key: value for key, value in request.GET.items() if key in ("emotion", "mood", "strategy", "seed")}
+    context = {
+        "emotions": [(e, EMOTION_STYLE[e]) for e in EMOTIONS],
+        "moods": [(m, MOOD_STYLE[m]) for m in MOODS],
+        "strategy": chosen.get("strategy") or request.user.mood_strategy,
+        "chosen": chosen,
+    }
+    if "emotion" not in chosen and "mood" not in chosen:
+        if _wants_json(request):
+            return JsonResponse(
+                {"detail": "Choose an emotion or a mood.", "errors": {"emotion": ["Choose one."]}}, status=400
+            )
+        return render(request, "music/discover.html", context)
+    query = ChosenFeelingSerializer(data=chosen)
+    if not query.is_valid():
+        message = "Choose one of the emotions or moods shown."
+        if _wants_json(request):
+            return JsonResponse({"detail": message, "errors": query.errors}, status=400)
+        messages.error(request, message)
+        return render(request, "music/discover.html", context, status=400)
+    data = query.validated_data
+    options = {"n": data["n"], "seed": data.get("seed")}
+    if "emotion" in data:
+        recs = recommendations.recommend_for(request.user, data["emotion"], strategy=data.get("strategy"), **options)
+    else:
+        recs = recommendations.recommend_in_moods(request.user, [data["mood"]], **options)
+    log = recommendations.record_shown(request.user, recs, RecommendationLog.Surface.DISCOVER)
+    if _wants_json(request):
+        return JsonResponse(present(recs, log))
+    params = {"emotion": recs.emotion, "strategy": recs.strategy} if recs.emotion else {"mood": recs.moods[0]}
+    list_url = f"{reverse('music:discover')}?{urlencode(params)}"
+    context.update(
+        recs=recs,
+        recs_json=present(recs, log),
+        list_url=list_url,
+        # A rating made without JavaScript comes back to the same exploration, reranked.
+        next_url=f"{list_url}&{urlencode({'seed': recs.seed})}",
+    )
+    return render(request, "music/discover.html", context)
+
+
+@login_required
+def ratings(request):
+    """My ratings, newest first, optionally only likes or only dislikes."""
+    shown = request.GET.get("show", "all")
+    mine = Rating.objects.owned_by(request.user).select_related("track")
+    counts = {"all": mine.count(), "likes": mine.filter(value=Rating.Value.LIKE).count()}
+    counts["dislikes"] = counts["all"] - counts["likes"]
+    if shown == "likes":
+        mine = mine.filter(value=Rating.Value.LIKE)
+    elif shown == "dislikes":
+        mine = mine.filter(value=Rating.Value.DISLIKE)
+    else:
+        shown = "all"
+    page = Paginator(mine, RATINGS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "music/ratings.html", {"page": page, "shown": shown, "counts": counts, "mood_style": MOOD_STYLE}
+    )
+
+
+@login_required
+@require_POST
+def rate(request):
+    """Like, dislike or clear (value 0) my rating of a track, then go back to the
+    page it came from. The pages' scripts use the API instead."""
+    track_id = request.POST.get("track", "")
+    if not track_id.isdigit():
+        raise Http404("No such track.")
+    track = get_object_or_404(Track, pk=track_id)
+    value = request.POST.get("value", "")
+    if value == "0":
+        if recommendations.unrate(request.user, track):
+            messages.success(request, f"Removed your rating of “{track.title}”.")
+    elif value in ("1", "-1"):
+        recommendations.rate(request.user, track, int(value))
+        if value == "1":
+            messages.success(request, f"You like “{track.title}”. Songs like it move up.")
+        else:
+            messages.success(request, f"You dislike “{track.title}”. It won't be recommended to you again.")
+    else:
+        messages.error(request, "A rating is a like or a dislike.")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("music:ratings")
+    return redirect(back)
