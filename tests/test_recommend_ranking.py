@@ -14,7 +14,8 @@ from music.recommender import ranking
 from music.recommender.ranking import Community, Request, Taste, rank, scores
 from tests.recommend_support import generated_index
 
-PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# No example database: nothing is written into the repository.
+PROPERTY = settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 mood_sets = st.lists(st.sampled_from(MOODS), min_size=1, max_size=2, unique=True).map(tuple)
 seeds = st.integers(0, 2**31 - 1)
 
