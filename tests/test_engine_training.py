@@ -126,3 +126,15 @@ def test_an_unknown_class_folder_is_named_in_the_error(tmp_path):
 def test_a_missing_dataset_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="no such file"):
         run(data=tmp_path / "nowhere.csv", run_dir=tmp_path / "run")
+
+
+def test_a_run_folder_being_trained_by_another_process_is_refused(fer_csv, tmp_path):
+    import fcntl
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    with (run_dir / ".train.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+
+        with pytest.raises(CommandError, match="being trained by another process"):
+            run(data=fer_csv, run_dir=run_dir, epochs=1, width=4)

@@ -10,7 +10,9 @@ reported, not retrained. ``--export`` then writes the served model folder.
 
 from __future__ import annotations
 
+import fcntl
 import json
+from contextlib import contextmanager
 from dataclasses import asdict, fields
 from pathlib import Path
 
@@ -106,18 +108,19 @@ class Command(BaseCommand):
                 f"Training {config.architecture}{config.width} on {len(train_set)} faces from {data}, "
                 f"validating on {len(val_set)}; run folder {run_dir}"
             )
-            try:
-                summary = train(
-                    train_set,
-                    val_set,
-                    run_dir,
-                    config,
-                    soft_labels=soft,
-                    progress=not options["no_progress"],
-                    log=self.stdout.write,
-                )
-            except ValueError as exc:
-                raise CommandError(str(exc)) from None
+            with _exclusive(run_dir):
+                try:
+                    summary = train(
+                        train_set,
+                        val_set,
+                        run_dir,
+                        config,
+                        soft_labels=soft,
+                        progress=not options["no_progress"],
+                        log=self.stdout.write,
+                    )
+                except ValueError as exc:
+                    raise CommandError(str(exc)) from None
             metrics = summary["validation_metrics"]
             self.stdout.write(
                 self.style.SUCCESS(
@@ -186,6 +189,18 @@ class Command(BaseCommand):
             return load_ferplus_soft_labels(path, train_set)
         except DatasetError as exc:
             raise CommandError(str(exc)) from None
+
+
+@contextmanager
+def _exclusive(run_dir: Path):
+    """Hold the run folder's lock: two trainings writing one folder would corrupt it."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with (run_dir / ".train.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CommandError(f"{run_dir} is being trained by another process; wait for it to finish") from None
+        yield
 
 
 def _saved_config(run_dir: Path) -> dict:
