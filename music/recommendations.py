@@ -31,7 +31,7 @@ from music.recommender.catalogue import CatalogueIndex
 from music.recommender.ranking import MIN_NEIGHBOURS, Community, Request, Taste, rank
 from music.services.moods import classifier, moods_for
 
-INDEX_MAX_AGE = 300.0
+INDEX_MAX_AGE = 600.0
 MAX_NEIGHBOUR_CANDIDATES = 300  # listeners compared with this one, those sharing most artists first
 MAX_COMMUNITY_RATINGS = 30_000
 MAX_SEED = 2**31 - 1

@@ -204,6 +204,8 @@ def test_a_rating_stays_with_its_track(api, alice, catalogue):
         ({"value": 1}, "track", "Say which track"),
         ({"track": 999999, "value": 1}, "track", "no track with id 999999"),
         ({"track": "abc", "value": 1}, "track", "by its id"),
+        ({"track": 1.5, "value": 1}, "track", "by its id"),
+        ({"track": True, "value": 1}, "track", "by its id"),
         ({"track": "TRACK", "value": 3}, "value", "1 (like) or -1 (dislike)"),
         ({"track": "TRACK", "value": 0}, "value", "1 (like) or -1 (dislike)"),
         ({"track": "TRACK"}, "value", "1 (like) or -1 (dislike)"),
