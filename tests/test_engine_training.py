@@ -138,3 +138,22 @@ def test_a_run_folder_being_trained_by_another_process_is_refused(fer_csv, tmp_p
 
         with pytest.raises(CommandError, match="being trained by another process"):
             run(data=fer_csv, run_dir=run_dir, epochs=1, width=4)
+
+
+def test_a_warm_restart_starts_from_the_given_weights(fer_csv, tmp_path, monkeypatch):
+    import keras
+
+    run(data=fer_csv, run_dir=tmp_path / "first", epochs=1, width=4, batch_size=16)
+    source = keras.models.load_model(tmp_path / "first" / "model.keras", compile=False)
+    seen = []
+
+    def record_starting_weights(self, *args, **kwargs):
+        seen.append([w.copy() for w in self.get_weights()])
+        raise Interrupted
+
+    with monkeypatch.context() as patch:
+        patch.setattr(keras.Model, "fit", record_starting_weights)
+        with pytest.raises(Interrupted):
+            run(data=fer_csv, run_dir=tmp_path / "second", epochs=1, width=4, init_from=str(tmp_path / "first"))
+    assert len(seen) == 1
+    assert all((a == b).all() for a, b in zip(seen[0], source.get_weights()))

@@ -47,6 +47,9 @@ class TrainConfig:
     patience: int = 15
     seed: int = 1337
     augment: bool = True
+    # Weights to start from (a .keras file or a served model folder holding model.keras):
+    # a warm restart of a run that could not finish, with a fresh schedule.
+    init_from: str = ""
     extra: dict = field(default_factory=dict)
 
 
@@ -124,8 +127,8 @@ def train(
     run_dir.mkdir(parents=True, exist_ok=True)
     config_path = run_dir / "config.json"
     if config_path.exists():
-        saved = json.loads(config_path.read_text())
-        if saved["config"] != asdict(config):
+        saved = {**asdict(TrainConfig()), **json.loads(config_path.read_text())["config"]}
+        if saved != asdict(config):
             raise ValueError(
                 f"{run_dir} holds a run with a different configuration; resume with the same options or use a new --run-dir"
             )
@@ -178,6 +181,11 @@ def train(
         warmup_steps=warmup,
     )
     model = build(config.architecture, config.width)
+    if config.init_from and not (run_dir / "backup").exists():
+        source = Path(config.init_from)
+        source = source / "model.keras" if source.is_dir() else source
+        model.set_weights(keras.models.load_model(source, compile=False).get_weights())
+        log(f"Starting from the weights of {source}")
     model.compile(
         optimizer=keras.optimizers.AdamW(learning_rate=schedule, weight_decay=config.weight_decay),
         loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),

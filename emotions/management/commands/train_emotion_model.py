@@ -34,6 +34,7 @@ CONFIG_OPTIONS = {
     "seed": "seed",
     "class_weight_power": "class_weight_power",
     "ferplus_weight": "ferplus_weight",
+    "init_from": "init_from",
 }
 
 
@@ -62,6 +63,11 @@ class Command(BaseCommand):
             "--class-weight-power", type=float, default=None, help="0: no class weights, 1: inverse frequency"
         )
         parser.add_argument("--ferplus", type=Path, default=None, help="FER+ vote file for soft labels")
+        parser.add_argument(
+            "--init-from",
+            default=None,
+            help="start from this model's weights (a .keras file or a served model folder): a warm restart",
+        )
         parser.add_argument(
             "--ferplus-weight",
             type=float,
@@ -204,7 +210,8 @@ def _exclusive(run_dir: Path):
 
 
 def _saved_config(run_dir: Path) -> dict:
-    return json.loads((run_dir / "config.json").read_text())["config"]
+    """The run's options, with today's defaults for options added since it started."""
+    return {**asdict(TrainConfig()), **json.loads((run_dir / "config.json").read_text())["config"]}
 
 
 def _sample(dataset: FaceDataset, n: int, seed: int) -> FaceDataset:
