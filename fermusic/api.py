@@ -3,12 +3,21 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import JSONParser
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ProfileView
 from emotions.api import DetectionViewSet
 from music.api import PlaylistViewSet, TrackViewSet
 from music.api_recommend import RatingViewSet, RecommendationsView
+
+
+
+class TokenView(ObtainAuthToken):
+    """POST {"username", "password"} as JSON -> {"token"}; then send `Authorization: Token <token>`."""
+
+    parser_classes = [JSONParser]
+
 
 router = DefaultRouter()
 router.register("detections", DetectionViewSet, basename="detection")
@@ -17,7 +26,7 @@ router.register("tracks", TrackViewSet, basename="track")
 router.register("playlists", PlaylistViewSet, basename="playlist")
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", ProfileView.as_view(), name="api-profile"),
     path("recommendations/", RecommendationsView.as_view(), name="api-recommendations"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
