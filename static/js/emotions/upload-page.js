@@ -85,6 +85,8 @@ previewImage.addEventListener("error", () => {
 });
 
 input.addEventListener("change", () => choose(input.files[0]));
+// A photo chosen before this script ran (on a slow connection) raised no event here.
+if (input.files.length) choose(input.files[0]);
 form.querySelector("[data-choose-again]").addEventListener("click", () => input.click());
 
 // --- Drag and drop ---------------------------------------------------------------
