@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -81,12 +82,15 @@ class ServerUnderTest:
         with self.log_path.open("ab") as log:
             # Port 0: the system picks a free port and daphne logs which, so parallel
             # runs on one machine cannot collide.
+            # A session of its own: the embedded Celery beat runs in a forked child, and
+            # stopping the whole group is what leaves no orphan behind.
             self.process = subprocess.Popen(
                 [str(daphne), "-b", "127.0.0.1", "-p", "0", "fermusic.asgi:application"],
                 cwd=BASE_DIR,
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
@@ -101,14 +105,25 @@ class ServerUnderTest:
         raise RuntimeError(f"daphne did not start listening; its log:\n{self.log()[-4000:]}")
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
+        if self.process is None:
             return
-        self.process.terminate()
+        group = self.process.pid
+        self._signal_group(group, signal.SIGTERM)
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=15)
+        # Whatever the server forked and left running goes with it.
+        self._signal_group(group, signal.SIGKILL)
+        self.process = None
+
+    @staticmethod
+    def _signal_group(group: int, signum: int) -> None:
+        try:
+            os.killpg(group, signum)
+        except ProcessLookupError:
+            pass
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
