@@ -31,10 +31,14 @@ def start_embedded_worker():
                 without_mingle=True,
                 without_gossip=True,
                 hostname="embedded@fermusic",
-                # Celery beat runs inside the same worker for the periodic sweeper.
-                beat=True,
-                schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule"),
             )
             threading.Thread(target=_worker.start, name="embedded-celery-worker", daemon=True).start()
+            # Beat (the periodic sweeper) as a thread too: the worker's own beat option
+            # forks a process, which outlives the server when only the server is stopped.
+            from celery.beat import EmbeddedService
+
+            EmbeddedService(
+                app, thread=True, schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule")
+            ).start()
             logger.info("Embedded Celery worker started (in-memory broker)")
     return _worker
