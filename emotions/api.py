@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from emotions import services
@@ -22,7 +22,7 @@ class DetectionViewSet(
     """Your photo analyses. Another user's detection is a 404."""
 
     serializer_class = DetectionSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser]
     filterset_fields = ["status", "source"]
 
     def get_queryset(self):
@@ -48,7 +48,7 @@ class DetectionViewSet(
         return Response(DetectionSerializer(detection).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=None, responses={202: DetectionSerializer, 409: None})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def rerun(self, request, pk=None):
         detection = self.get_object()
         if not services.rerun(detection):
@@ -60,7 +60,7 @@ class DetectionViewSet(
         return Response(DetectionSerializer(detection).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=SelectFaceSerializer, responses={200: DetectionSerializer})
-    @action(detail=True, methods=["post"], url_path="select-face")
+    @action(detail=True, methods=["post"], url_path="select-face", parser_classes=[JSONParser])
     def select_face(self, request, pk=None):
         detection = self.get_object()
         choice = SelectFaceSerializer(data=request.data)
