@@ -3,6 +3,8 @@ and a property-based fuzz of every operation against it that must never get a 50
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -43,7 +45,19 @@ def test_the_api_docs_load_nothing_from_outside(client, page):
 
 
 @pytest.fixture
-def api_schema(db):
+def _connections_kept_open():
+    # schemathesis calls the WSGI app directly, whose request signals would close the
+    # test's database connection mid-transaction; Django's test client disconnects the
+    # same handler for the same reason.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(db, _connections_kept_open):
     # Fuzzing only: the coverage phase enumerates every boundary value of every field
     # (hundreds of cases per operation; generating cases, not serving them, dominates
     # the run time), and the examples phase builds multipart bodies that schemathesis's

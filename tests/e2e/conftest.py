@@ -113,7 +113,9 @@ def catalogue(server) -> dict[str, str]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in the main thread
+# while it is open, which would break every asyncio test that runs after this package.
+@pytest.fixture(scope="package")
 def browser(chromium, tmp_path_factory):
     video = write_face_video(tmp_path_factory.mktemp("e2e-camera") / "face.y4m")
     with sync_playwright() as playwright:
