@@ -5,6 +5,7 @@
 // frames are unanswered, and never faster than max_fps. Frames exist only in memory,
 // here and on the server.
 
+import { cameraProblem } from "./camera.js";
 import { h, percent, readJson, svg } from "./dom.js";
 
 const FRAME_WIDTH = 320;
@@ -436,25 +437,6 @@ function moodChanged({ emotion, previous, probabilities }) {
 
 // --- Start-up -------------------------------------------------------------------------
 
-async function detectProblem() {
-  if (!window.isSecureContext) return "insecure";
-  if (!navigator.mediaDevices?.getUserMedia || !("WebSocket" in window)) return "unsupported";
-  try {
-    // Before permission is granted the list has no labels, but it does list cameras.
-    const devices = await navigator.mediaDevices.enumerateDevices();
-    if (!devices.some((device) => device.kind === "videoinput")) return "absent";
-  } catch {
-    // Unknown: let getUserMedia say what is wrong.
-  }
-  try {
-    const permission = await navigator.permissions?.query({ name: "camera" });
-    if (permission?.state === "denied") return "denied";
-  } catch {
-    // Not every browser can query the camera permission.
-  }
-  return null;
-}
-
 startButton.addEventListener("click", start);
 stopButton.addEventListener("click", () => {
   stop();
@@ -463,7 +445,7 @@ stopButton.addEventListener("click", () => {
 // Leaving the page, or putting it in the back/forward cache, turns the camera off.
 window.addEventListener("pagehide", () => stop());
 
-detectProblem().then((kind) => {
+cameraProblem({ needsWebSocket: true }).then((kind) => {
   if (!kind) return;
   showProblem(kind);
   if (kind === "insecure" || kind === "unsupported") {

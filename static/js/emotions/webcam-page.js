@@ -2,6 +2,7 @@
 // the upload page, with the result shown in place. The camera is on only between
 // "Start camera" and the snapshot (or leaving the page).
 
+import { cameraProblem } from "./camera.js";
 import { InlineResult, checkPhoto, sendPhoto } from "./uploader.js";
 
 const card = document.querySelector("[data-camera]");
@@ -176,25 +177,6 @@ async function takeSnapshot() {
   }
 }
 
-async function detectProblem() {
-  if (!window.isSecureContext) return "insecure";
-  if (!navigator.mediaDevices?.getUserMedia) return "unsupported";
-  try {
-    // Before permission is granted the list has no labels, but it does list cameras.
-    const devices = await navigator.mediaDevices.enumerateDevices();
-    if (!devices.some((device) => device.kind === "videoinput")) return "absent";
-  } catch {
-    // Unknown: let getUserMedia say what is wrong.
-  }
-  try {
-    const permission = await navigator.permissions?.query({ name: "camera" });
-    if (permission?.state === "denied") return "denied";
-  } catch {
-    // Not every browser can query the camera permission.
-  }
-  return null;
-}
-
 startButton.addEventListener("click", startCamera);
 snapButton.addEventListener("click", takeSnapshot);
 stopButton.addEventListener("click", () => {
@@ -245,7 +227,7 @@ result.onAgain(() => {
   startCamera();
 });
 
-detectProblem().then((kind) => {
+cameraProblem().then((kind) => {
   // A camera started in the meantime has answered the question already.
   if (!kind || stream) return;
   showProblem(kind);
