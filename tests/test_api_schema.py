@@ -68,15 +68,15 @@ def api_schema(db, _connections_kept_open):
     return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application, config=config)
 
 
-fuzzed = schemathesis.pytest.from_fixture("api_schema")
+# The photo upload is multipart: schemathesis 4.3 builds bodies for it that its own WSGI
+# client cannot encode, and its negative mutations of the form schema crash inside
+# schemathesis (an unresolvable "#/x-bundled/..." reference) before any request is made.
+# The upload's bad inputs have their own corpus in tests/test_detection_input.py.
+fuzzed = schemathesis.pytest.from_fixture("api_schema").exclude(method="POST", path="/api/v1/detections/")
 
 
 @fuzzed.parametrize()
 @settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_api_operation_answers_with_a_server_error(case, alice):
-    if case.media_type == "multipart/form-data" and not isinstance(case.body, dict):
-        # A multipart form is a mapping of fields; schemathesis's WSGI client cannot
-        # encode anything else, so such a case never reaches the server.
-        return
     token, _ = Token.objects.get_or_create(user=alice)
     case.call_and_validate(headers={"Authorization": f"Token {token.key}"}, checks=[not_a_server_error])
