@@ -83,6 +83,10 @@ def database(name: str, default_sqlite: Path) -> dict:
             "NAME": default_sqlite,
             # WAL lets the in-process worker write while pages read.
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20},
+            # A file, not Django's default in-memory test database: its shared cache
+            # locks whole tables, so the worker thread would fail with "table is locked"
+            # instead of waiting its turn as it does on the real file.
+            "TEST": {"NAME": default_sqlite.with_name(f"test-{default_sqlite.name}")},
         }
     try:
         with warnings.catch_warnings():
