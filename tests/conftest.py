@@ -90,3 +90,14 @@ def celery_worker(celery_app, django_db_setup, django_db_blocker):
 
 def using_redis() -> bool:
     return bool(settings.REDIS_URL)
+
+
+@pytest.fixture
+def fresh_catalogue_index():
+    """Each recommendation test starts without a cached catalogue index: test databases
+    reuse ids after a rollback, so an index built for another test could look current."""
+    from music import recommendations
+
+    recommendations.forget_catalogue_index()
+    yield
+    recommendations.forget_catalogue_index()

@@ -8,19 +8,11 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from music import recommendations
 from music.feedback import Rating, RecommendationLog
 from music.recommendations import rate
 from tests.recommend_support import catalogue_in_db, detection_with_faces
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index():
-    recommendations.forget_catalogue_index()
-    yield
-    recommendations.forget_catalogue_index()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_catalogue_index")]
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import pytest
 
-from music import recommendations
 from music.feedback import Rating, RecommendationLog
 from music.models import MoodMapping, Track
 from music.recommendations import rate, recommend_for, recommend_in_moods, record_shown, unrate
@@ -10,16 +9,7 @@ from music.services.moods import moods_for
 from tests.factories import UserFactory
 from tests.recommend_support import catalogue_in_db, staff_playlist
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_index():
-    # Test databases reuse ids after a rollback, so an index built for another test
-    # could look current; each test starts without one.
-    recommendations.forget_catalogue_index()
-    yield
-    recommendations.forget_catalogue_index()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_catalogue_index")]
 
 
 @pytest.fixture
