@@ -2,13 +2,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from emotions import services
 from emotions.models import Detection
 from emotions.serializers import DetectionSerializer, DetectionUploadSerializer, SelectFaceSerializer
 from emotions.throttles import UploadRateThrottle
+from fermusic.parsers import JSONParser
 from music.api_recommend import RecommendationQuerySerializer, RecommendationsSerializer, detection_recommendations
 
 

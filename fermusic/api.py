@@ -3,14 +3,13 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.parsers import JSONParser
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ProfileView
 from emotions.api import DetectionViewSet
+from fermusic.parsers import JSONParser
 from music.api import PlaylistViewSet, TrackViewSet
 from music.api_recommend import RatingViewSet, RecommendationsView
-
 
 
 class TokenView(ObtainAuthToken):

@@ -1,7 +1,10 @@
 import json
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.http import HttpResponseRedirect
@@ -17,6 +20,54 @@ from music.moods.features import AUDIO_FEATURES
 from music.services import moods
 
 MAX_TRACKS_TO_PLAYLIST = 1000
+LARGEST_ID = 2**63 - 1
+
+
+def _possible_ids(values) -> list:
+    return [v for v in values if str(v).isdigit() and int(v) <= LARGEST_ID]
+
+
+class IdAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks up whatever value a form was sent when it
+    shows the form again, and "abc" or a number past the database's range crashes
+    that lookup (a 500); such a value is shown as nothing and the field says why."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, _possible_ids(value), attr)
+
+
+class IdAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, _possible_ids(value), attr)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses an id past the database's range itself: SQLite cannot even look one up."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            if str(pk).isdigit() and int(pk) > LARGEST_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class IdAutocompleteMixin:
+    """Autocomplete fields with the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault("widget", IdAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using")))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs.setdefault(
+                "widget", IdAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+            )
+            kwargs.setdefault("form_class", IdMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class DecadeFilter(admin.SimpleListFilter):
@@ -61,7 +112,7 @@ class GenreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(IdAutocompleteMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "artists",
@@ -171,7 +222,7 @@ class TrackAdmin(admin.ModelAdmin):
         )
 
 
-class PlaylistTrackInline(admin.TabularInline):
+class PlaylistTrackInline(IdAutocompleteMixin, admin.TabularInline):
     model = PlaylistTrack
     fields = ["position", "track", "track_mood"]
     readonly_fields = ["track_mood"]

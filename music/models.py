@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
@@ -14,6 +16,8 @@ from music.catalogue.dialects import ALBUM_MAX, ARTISTS_MAX, GENRE_MAX, TITLE_MA
 from music.catalogue.normalise import artist_key, title_key
 from music.moods.features import AUDIO_FEATURES, MODEL_FEATURES
 from music.moods.labels import MOODS
+
+SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 
 Mood = models.TextChoices("Mood", [(mood.upper(), mood) for mood in MOODS])
 Emotion = models.TextChoices("Emotion", [(emotion.upper(), emotion) for emotion in EMOTIONS])
@@ -146,6 +150,10 @@ class Track(models.Model):
         # The unique-key constraint reads derived keys that a form does not edit, so
         # Django would not check it; a clash is reported here instead of at save.
         self.refresh_derived_fields()
+        if self.spotify_id is not None and not SPOTIFY_ID.fullmatch(self.spotify_id):
+            raise ValidationError(
+                {"spotify_id": "A Spotify track id is 22 letters and digits (open.spotify.com/track/<id>)."}
+            )
         if self.spotify_id is None and self.title and self.artists:
             clash = Track.objects.filter(spotify_id=None, title_key=self.title_key, artist_key=self.artist_key)
             if clash.exclude(pk=self.pk).exists():

@@ -20,6 +20,7 @@ import re
 import time
 import warnings
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import requests
@@ -131,13 +132,18 @@ class SpotifyCatalog:
         """Tracks matching ``query``; Spotify returns at most 10 per request."""
         limit = max(1, min(limit, SEARCH_LIMIT))
         result = self._call("search", self._client.search, q=query, limit=limit, type="track")
-        return [_track(item) for item in result["tracks"]["items"] if item]
+        with _understood("search"):
+            return [_track(item) for item in result["tracks"]["items"] if item]
 
     def playlist(self, url_or_id: str) -> SpotifyPlaylist:
         """A playlist's name and every track on it, in order, with audio features
         where Spotify grants them."""
         pid = playlist_id(url_or_id)
         what = f"playlist {pid}"
+        with _understood(what):
+            return self._playlist(pid, what)
+
+    def _playlist(self, pid: str, what: str) -> SpotifyPlaylist:
         meta = self._call(what, self._client.playlist, pid, fields="id,name,description")
         tracks, skipped = [], 0
         page = self._call(what, self._client.playlist_items, pid, limit=50, additional_types=("track",))
@@ -207,6 +213,16 @@ class SpotifyCatalog:
                 raise _error(status, what, exc.msg) from None
             except requests.RequestException as exc:
                 raise SpotifyError(f"Could not reach Spotify ({what}): {exc}") from None
+
+
+@contextmanager
+def _understood(what: str):
+    """Turns an answer not of the documented shape (an HTML error page with a 200, a
+    changed API) into a SpotifyError instead of a crash half-way through an import."""
+    try:
+        yield
+    except (AttributeError, KeyError, TypeError) as exc:
+        raise SpotifyError(f"Spotify's answer about {what} was not understood ({exc!r}); try again later.") from None
 
 
 def _error(status: int, what: str, detail: str) -> SpotifyError:

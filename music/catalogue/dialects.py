@@ -46,6 +46,7 @@ FIELD_ALIASES = {
     **{name: (name.replace("_", ""),) for name in AUDIO_FEATURES},
 }
 MISSING = {"", "nan", "null", "none", "na", "n/a"}
+NOT_TEXT = "No usable columns: this is not a CSV text file (UTF-8, UTF-16 or Windows-1252)"
 DELIMITERS = (",", ";", "\t", "|")
 _SPOTIFY_ID = re.compile(
     r"^(?:spotify:track:|https?://open\.spotify\.com/(?:intl-\w+/)?track/)?([0-9A-Za-z]{22})(?:\?.*)?$"
@@ -145,7 +146,12 @@ class TrackCSV:
         self._counter = _CountingReader(stream)
         encoding = _sniff_encoding(stream)
         self._text = io.TextIOWrapper(io.BufferedReader(self._counter), encoding=encoding, newline="")
-        header_line = self._text.readline()
+        try:
+            header_line = self._text.readline()
+        except UnicodeDecodeError:
+            raise NoUsableColumns(NOT_TEXT) from None
+        if "\x00" in header_line:
+            raise NoUsableColumns(NOT_TEXT)
         self.delimiter, self.header, self.columns = _read_header(header_line, label_column)
         self.layout = detect_layout(self.header)
         self._duration_in_ms = "duration" in self.columns and "ms" in column_key(self.header[self.columns["duration"]])
@@ -180,6 +186,9 @@ class TrackCSV:
                 yield RowProblem(reader.line_num + 1, f"unreadable CSV ({exc})")
                 continue
             if not values or all(not v.strip() for v in values):
+                continue
+            if any("\x00" in v for v in values):
+                yield RowProblem(reader.line_num + 1, "binary data (a NUL character)")
                 continue
             if len(values) != width:
                 yield RowProblem(reader.line_num + 1, "wrong number of columns")
@@ -322,11 +331,14 @@ def _features(cell) -> dict:
 
 
 def _sniff_encoding(stream) -> str:
-    """UTF-8 (with or without a byte-order mark) when the start decodes as UTF-8,
+    """UTF-16 when the file starts with its byte-order mark (spreadsheets' "Unicode
+    text"), UTF-8 (with or without a byte-order mark) when the start decodes as UTF-8,
     else Windows-1252, the usual encoding of spreadsheet exports that are not UTF-8."""
     start = stream.tell()
     head = stream.read(1 << 16)
     stream.seek(start)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:

@@ -13,7 +13,7 @@ from music.catalogue.dialects import ALBUM_MAX, ARTISTS_MAX, TITLE_MAX, RowProbl
 from music.models import ARTIST_SEPARATOR, ImportJob, Playlist, PlaylistTrack, Track
 from music.services.importing import import_records
 from music.services.moods import assign_moods, write_moods
-from music.spotify import SpotifyCatalog, SpotifyError, SpotifyPlaylist, SpotifyTrack
+from music.spotify import SpotifyCatalog, SpotifyError, SpotifyPlaylist, SpotifyTrack, playlist_id
 
 
 @dataclass
@@ -33,7 +33,9 @@ def import_playlist(url: str, mood: str = "", catalog: SpotifyCatalog | None = N
     """Import a Spotify playlist's tracks into the catalogue and mirror it as a
     curated playlist in the same order, recorded as an ImportJob. Tracks Spotify gives
     no audio features take this playlist's ``mood`` when set, else their neighbours'.
-    Raises SpotifyError (or ValueError for a bad URL), recorded on the job too."""
+    Raises ValueError for a malformed URL before anything is recorded, and
+    SpotifyError, recorded on the job too, when Spotify cannot give the playlist."""
+    playlist_id(url)
     job = ImportJob.objects.create(
         kind=ImportJob.Kind.SPOTIFY,
         source=url,
