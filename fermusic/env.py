@@ -85,8 +85,9 @@ def database(name: str, default_sqlite: Path) -> dict:
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20},
             # A file, not Django's default in-memory test database: its shared cache
             # locks whole tables, so the worker thread would fail with "table is locked"
-            # instead of waiting its turn as it does on the real file.
-            "TEST": {"NAME": default_sqlite.with_name(f"test-{default_sqlite.name}")},
+            # instead of waiting its turn as it does on the real file. One per test run
+            # (the process id), so two runs side by side do not drop each other's tables.
+            "TEST": {"NAME": default_sqlite.with_name(f"test-{os.getpid()}-{default_sqlite.name}")},
         }
     try:
         with warnings.catch_warnings():

@@ -53,6 +53,9 @@ def test_the_shipped_classifier_is_a_few_kilobytes_of_json_with_its_held_out_qua
     held_out = model.metadata["held_out"]
     assert set(held_out) >= {"accuracy", "macro_f1", "labels", "confusion_matrix", "n"}
     assert model.metadata["split"] == {"seed": 0, "holdout": 0.3, "train": 239, "heldout": 103}
+    # The estimate comes from the training part; the shipped numbers from every labelled track.
+    assert model.metadata["fitted_on"] == 342 and model.version != model.metadata["protocol_model_version"]
+    assert [point["train"] for point in model.metadata["learning_curve"]][-1] == 239
     assert set(model.metadata["seed_baselines_held_out"]) == {"by_cluster_id", "by_valence_energy", "by_member_labels"}
     for mood, features in MOOD_FEATURES.items():
         assert model.predict([[features[f] for f in MODEL_FEATURES]]) == [mood]
@@ -260,3 +263,22 @@ def test_evaluate_moods_reads_the_named_label_column_and_refuses_a_missing_one(t
     assert json.loads(evaluate("--csv", path, "--label-column", "Human Mood", "--json"))["accuracy"] == 1.0
     with pytest.raises(CommandError, match="No column named 'mood'"):
         evaluate("--csv", path, "--json")
+
+
+@pytest.mark.django_db
+def test_evaluate_moods_measures_another_classifier_file_and_refuses_a_bad_one(tmp_path):
+    x, y = labelled(20)
+    # A classifier that learnt the moods backwards: it must score 0 where the shipped one scores 1.
+    backwards = dict(zip(MOODS, reversed(MOODS)))
+    training.fit_classifier(x, [backwards[m] for m in y], degree=1, c=1.0).save(tmp_path / "backwards.json")
+    path = tmp_path / "labelled.csv"
+    rows = [moods_row(f"{mood}", "Band", spotify_id(n), mood=mood) for n, mood in enumerate(MOODS)]
+    path.write_bytes(csv_bytes(MOODS_HEADER, rows))
+
+    assert json.loads(evaluate("--csv", path, "--json"))["accuracy"] == 1.0
+    assert json.loads(evaluate("--csv", path, "--json", "--model", tmp_path / "backwards.json"))["accuracy"] == 0.0
+    (tmp_path / "broken.json").write_text("{not json")
+    with pytest.raises(CommandError, match="is not a mood classifier"):
+        evaluate("--csv", path, "--model", tmp_path / "broken.json")
+    with pytest.raises(CommandError, match="is not a mood classifier"):
+        evaluate("--csv", path, "--model", tmp_path / "missing.json")

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from music.catalogue.dialects import NoUsableColumns
+from music.moods.classifier import MoodClassifier
 from music.moods.evaluation import mood_metrics
 from music.moods.training import load_labelled
 from music.services.moods import classifier
@@ -19,17 +20,26 @@ class Command(BaseCommand):
         parser.add_argument("--csv", type=Path, required=True, dest="path")
         parser.add_argument("--label-column", default="mood")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument(
+            "--model", type=Path, help="a mood classifier JSON file to measure instead of the product's"
+        )
 
-    def handle(self, path: Path, label_column: str, **options):
+    def handle(self, path: Path, label_column: str, model: Path | None = None, **options):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
+        if model is None:
+            model = classifier()
+        else:
+            try:
+                model = MoodClassifier.load(model)
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise CommandError(f"{model} is not a mood classifier: {exc}") from None
         try:
             x, labels, problems, _ = load_labelled(path, label_column)
         except NoUsableColumns as exc:
             raise CommandError(str(exc)) from None
         if not labels:
             raise CommandError(f"No row of {path} has both audio features and a known mood label.")
-        model = classifier()
         result = {
             **mood_metrics(labels, model.predict(x)),
             "skipped_rows": len(problems),
