@@ -53,6 +53,21 @@ BENCHMARKS = {
             ("frame latency ms (p95)", "p95_ms", ""),
         ],
     ),
+    "load": (
+        ["bench/load.py"],
+        [
+            ("sustained load: simulated users", "sustained_users", ""),
+            ("uploads/s at that load", "uploads_per_s", ""),
+            ("HTTP requests/s at that load", "requests_per_s", ""),
+            ("upload -> pushed result ms (p95)", "p95_ms", "≤ 300"),
+            ("baseline: one user alone, ms (p95)", "baseline_p95_ms", ""),
+            ("p95 ratio to baseline", "p95_ratio", ""),
+            ("heaviest load measured: users", "heaviest_users", ""),
+            ("upload -> pushed result ms at the heaviest load (p95)", "heaviest_p95_ms", ""),
+            ("errors", "errors", "0"),
+            ("lost detections", "lost", "0"),
+        ],
+    ),
 }
 
 
