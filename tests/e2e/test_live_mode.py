@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.flows import ANALYSIS_TIMEOUT_MS, EMOTION_LABELS, sign_up
+from tests.e2e.flows import ANALYSIS_TIMEOUT_MS, EMOTION_LABELS, EMOTION_STYLE, sign_up
 
 pytestmark = pytest.mark.e2e
 
@@ -26,6 +26,12 @@ def test_live_mode_shows_the_face_and_mood_from_the_camera_stream(page):
     assert sorted(label.strip() for label in bars.locator(".prob-label").all_inner_texts()) == EMOTION_LABELS
     expect(page.locator("[data-stat-fps]")).not_to_have_text("–")
     expect(page.locator("[data-stat-latency]")).to_have_text(re.compile(r"^\d+ ms$"))
+    # The settled mood brings songs for it, from the catalogue, for the user's strategy.
+    music = page.locator("[data-live-music]")
+    expect(music).to_be_visible()
+    feeling = re.compile(r"^For feeling (" + "|".join(style["label"].lower() for style in EMOTION_STYLE.values()) + r"), matching your mood")
+    expect(music.locator("[data-rec-intro]")).to_have_text(feeling)
+    expect(music.locator("[data-rec-list] > li").first).to_be_visible()
 
     page.get_by_role("button", name="Stop").click()
     expect(page.locator("[data-stat-status]")).to_have_text("Off")
