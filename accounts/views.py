@@ -30,7 +30,7 @@ class SignUpView(auth_views.RedirectURLMixin, FormView):
 
     def form_valid(self, form):
         user = form.save()
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(self.request, f"Welcome to FerMusic, {user.username}! Your account is ready.")
         return redirect(self.get_success_url())
 

@@ -96,6 +96,7 @@ ROOT_URLCONF = "fermusic.urls"
 ASGI_APPLICATION = "fermusic.asgi.application"
 WSGI_APPLICATION = "fermusic.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.CaseInsensitiveUsernameBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

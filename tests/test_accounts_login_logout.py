@@ -79,3 +79,32 @@ def test_it_sends_signed_in_users_away_from_the_login_page(alice_client):
 
     assert response.status_code == 302
     assert response.url == reverse("home")
+
+
+def test_the_username_is_not_case_sensitive_on_the_form_and_the_api(client, alice):
+    response = client.post(LOGIN, {"username": "ALICE", "password": PASSWORD})
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(alice.pk)
+
+    token = client.post(
+        reverse("api-token"), {"username": "Alice", "password": PASSWORD}, content_type="application/json"
+    )
+    assert token.status_code == 200 and token.json()["token"]
+
+
+def test_a_case_insensitive_match_still_needs_the_password(client, alice):
+    response = client.post(LOGIN, {"username": "Alice", "password": "not-the-password"})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_old_accounts_that_differ_only_in_case_each_keep_their_exact_name(client, alice):
+    # Sign-up refuses such a pair now; one made before that rule must not lock both out.
+    from tests.factories import UserFactory
+
+    other = UserFactory(username="Alice", email="other-alice@example.com")
+    assert client.post(LOGIN, {"username": "Alice", "password": PASSWORD}).status_code == 302
+    assert client.session["_auth_user_id"] == str(other.pk)
+    client.post(LOGOUT)
+    assert client.post(LOGIN, {"username": "alice", "password": PASSWORD}).status_code == 302
+    assert client.session["_auth_user_id"] == str(alice.pk)
+    client.post(LOGOUT)
+    assert client.post(LOGIN, {"username": "ALICE", "password": PASSWORD}).status_code == 200
