@@ -83,9 +83,9 @@ def photo_jpeg() -> bytes:
 
 
 def keras_predict_p50(model_path: Path, face: np.ndarray, repeats: int) -> float:
-    import keras
+    from emotions.engine.architectures import load
 
-    model = keras.models.load_model(model_path, compile=False)
+    model = load(model_path)
     x = normalise(face)
     return percentiles(time_calls(lambda: model.predict(x, verbose=0), repeats, warmup=5))[0]
 

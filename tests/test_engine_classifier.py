@@ -151,3 +151,22 @@ def test_the_export_records_metrics_threshold_and_provenance(model_dir):
     assert 0.0 <= uncertainty["coverage"] <= 1.0
     assert metadata["training"]["config"]["width"] == 4
     assert metadata["version"].startswith("vgg4-")
+
+
+def test_a_mirrored_export_reads_a_face_and_its_mirror_image_alike(model_dir, faces, tmp_path):
+    from emotions.engine.export import export_model
+    from tests.engine_support import synthetic_dataset
+
+    served = tmp_path / "mirrored"
+    metadata = export_model(
+        model_dir / "model.keras", served, synthetic_dataset(10, seed=4, usage="PublicTest"),
+        quantization="float32", mirror=True, log=lambda *_: None,
+    )  # fmt: skip
+    mirrored = EmotionClassifier(served)
+    plain = EmotionClassifier(model_dir)
+
+    assert metadata["architecture"] == "vgg4-mirror" and metadata["test_time_augmentation"]
+    np.testing.assert_allclose(mirrored.predict(faces), mirrored.predict(faces[:, :, ::-1].copy()), atol=1e-5)
+    # The same weights: the mean of the plain model's readings of both images.
+    both = (plain.predict(faces) + plain.predict(faces[:, :, ::-1].copy())) / 2
+    np.testing.assert_allclose(mirrored.predict(faces), both, atol=1e-5)

@@ -157,3 +157,26 @@ def test_a_warm_restart_starts_from_the_given_weights(fer_csv, tmp_path, monkeyp
             run(data=fer_csv, run_dir=tmp_path / "second", epochs=1, width=4, init_from=str(tmp_path / "first"))
     assert len(seen) == 1
     assert all((a == b).all() for a, b in zip(seen[0], source.get_weights()))
+
+
+def test_a_mirrored_served_model_can_seed_a_warm_restart(fer_csv, tmp_path, monkeypatch):
+    from emotions.engine.architectures import load
+
+    served = tmp_path / "served"
+    out = run(data=fer_csv, run_dir=tmp_path / "first", epochs=1, width=4, batch_size=16, export=True,
+              model_dir=served, mirror=True, quantization="float32")  # fmt: skip
+    assert "Exported vgg4-mirror-" in out
+    plain = load(tmp_path / "first" / "model.keras")
+    seen = []
+
+    def record_starting_weights(self, *args, **kwargs):
+        seen.append([w.copy() for w in self.get_weights()])
+        raise Interrupted
+
+    import keras
+
+    with monkeypatch.context() as patch:
+        patch.setattr(keras.Model, "fit", record_starting_weights)
+        with pytest.raises(Interrupted):
+            run(data=fer_csv, run_dir=tmp_path / "second", epochs=1, width=4, init_from=str(served))
+    assert all((a == b).all() for a, b in zip(seen[0], plain.get_weights()))

@@ -68,6 +68,28 @@ def resnet(width: int = 32, blocks=(2, 2, 2, 2), dropout: float = 0.3, weight_de
     return keras.Model(inputs, outputs, name=f"resnet{width}")
 
 
+@keras.saving.register_keras_serializable(package="fermusic")
+class MirrorFaces(layers.Layer):
+    """The faces of a batch mirrored left to right (a fixed flip, not an augmentation)."""
+
+    def call(self, faces):
+        return keras.ops.flip(faces, axis=2)
+
+
+def with_mirror_average(model: keras.Model) -> keras.Model:
+    """Test-time augmentation in the graph: the mean of ``model``'s probabilities for a
+    face and for its mirror image, with the same weights. A face and its mirror then
+    read exactly alike, and the served runtime needs no code of its own for it."""
+    inputs = keras.Input((FACE_SIZE, FACE_SIZE, 1), name="face")
+    both = layers.Average(name="probabilities")([model(inputs), model(MirrorFaces(name="mirror")(inputs))])
+    return keras.Model(inputs, both, name=f"{model.name}-mirror")
+
+
+def load(path) -> keras.Model:
+    """A saved model, without its optimiser; this module registers the layers it may use."""
+    return keras.models.load_model(path, compile=False)
+
+
 ARCHITECTURES = {"vgg": vgg, "resnet": resnet}
 
 

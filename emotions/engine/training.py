@@ -120,7 +120,7 @@ def train(
     import keras
     import tensorflow as tf
 
-    from .architectures import build
+    from .architectures import build, load
     from .evaluation import evaluate_probabilities
 
     run_dir = Path(run_dir)
@@ -184,7 +184,7 @@ def train(
     if config.init_from and not (run_dir / "backup").exists():
         source = Path(config.init_from)
         source = source / "model.keras" if source.is_dir() else source
-        model.set_weights(keras.models.load_model(source, compile=False).get_weights())
+        model.set_weights(load(source).get_weights())
         log(f"Starting from the weights of {source}")
     model.compile(
         optimizer=keras.optimizers.AdamW(learning_rate=schedule, weight_decay=config.weight_decay),

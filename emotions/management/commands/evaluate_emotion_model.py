@@ -110,11 +110,11 @@ class Command(BaseCommand):
             self._print(report)
 
     def _keras_probabilities(self, path: Path, images: np.ndarray) -> np.ndarray:
-        import keras
+        from emotions.engine.architectures import load
 
         if not path.exists():
             raise CommandError(f"{path} is missing")
-        model = keras.models.load_model(path, compile=False)
+        model = load(path)
         return model.predict(normalise(images), batch_size=256, verbose=0)
 
     def _plots(self, folder: Path, report: dict, labels, probabilities, threshold: float) -> dict:

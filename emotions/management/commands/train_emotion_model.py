@@ -84,6 +84,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quantization", default="auto", choices=("auto", "dynamic-int8", "float16", "float32", "int8")
         )
+        parser.add_argument(
+            "--mirror",
+            action="store_true",
+            help="with --export: serve the mean of the readings of each face and its mirror image",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs, CI)")
 
     def handle(self, *args, **options):
@@ -147,6 +152,7 @@ class Command(BaseCommand):
                     val_set,
                     train_set,
                     quantization=options["quantization"],
+                    mirror=options["mirror"],
                     log=self.stdout.write,
                 )
             except ValueError as exc:
