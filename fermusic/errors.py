@@ -4,8 +4,8 @@
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -52,6 +52,7 @@ class ServiceUnavailableMiddleware:
         logger.exception("Service unavailable during %s %s", request.method, request.path)
         if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json"):
             return JsonResponse({"detail": UNAVAILABLE_MESSAGE}, status=503, headers={"Retry-After": "30"})
-        response = render(request, "503.html", {"message": UNAVAILABLE_MESSAGE}, status=503)
-        response["Retry-After"] = "30"
-        return response
+        # Rendered without the request: its context processors would look up the user,
+        # and with the database down that fails again and turns the 503 into a 500.
+        page = render_to_string("503.html", {"message": UNAVAILABLE_MESSAGE})
+        return HttpResponse(page, status=503, headers={"Retry-After": "30"})

@@ -5,6 +5,7 @@ import pytest
 from django.db import OperationalError
 from django.test import override_settings
 from django.urls import path
+from django.utils.functional import SimpleLazyObject
 
 from fermusic.errors import UNAVAILABLE_MESSAGE
 
@@ -13,7 +14,17 @@ def database_down(request):
     raise OperationalError("connection refused")
 
 
-urlpatterns = [path("down/", database_down), path("api/down/", database_down)]
+def database_down_for_the_user_too(request):
+    # As with PostgreSQL stopped: the signed-in user cannot be loaded either.
+    request.user = SimpleLazyObject(lambda: database_down(request))
+    return database_down(request)
+
+
+urlpatterns = [
+    path("down/", database_down),
+    path("api/down/", database_down),
+    path("down-for-everyone/", database_down_for_the_user_too),
+]
 
 
 @override_settings(ROOT_URLCONF=__name__)
@@ -21,6 +32,14 @@ def test_an_unreachable_database_gives_a_503_page(client):
     response = client.get("/down/")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
+    assert UNAVAILABLE_MESSAGE in response.content.decode()
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF=__name__)
+def test_the_503_page_does_not_need_the_database_to_know_who_is_signed_in(alice_client):
+    response = alice_client.get("/down-for-everyone/")
+    assert response.status_code == 503
     assert UNAVAILABLE_MESSAGE in response.content.decode()
 
 
