@@ -71,6 +71,9 @@ def create_detection(user, upload, source: str = Detection.Source.UPLOAD) -> Det
             detection.save()
             _queue_analysis(detection)
     except Exception:
+        # The analysis is queued after the commit: if the broker refuses it there, the
+        # row is already saved. The user is told to try again (a 503), so nothing stays.
+        Detection.objects.filter(pk=detection.pk).delete()
         detection.photo.delete(save=False)
         raise
     return detection

@@ -62,3 +62,23 @@ def test_uploads_are_rate_limited_per_user(alice_client, bob, settings, client):
     assert page.status_code == 429
     client.force_login(bob)
     assert post_api(client, astronaut_jpeg(), "b.jpg", "image/jpeg").status_code == 202
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_the_broker_refuses_is_a_503_and_leaves_nothing(client, settings, monkeypatch):
+    # The analysis is queued once the row is committed; a broker that goes away just
+    # then (the fault tests restart Redis for real) must not leave a detection queued forever.
+    from kombu.exceptions import OperationalError
+
+    from emotions.tasks import analyse_detection
+    from tests.factories import UserFactory
+
+    def broker_gone(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    client.force_login(UserFactory())
+    monkeypatch.setattr(analyse_detection, "delay", broker_gone)
+    response = post_api(client, astronaut_jpeg(), "me.jpg", "image/jpeg")
+
+    assert response.status_code == 503 and "unavailable" in response.json()["detail"]
+    assert Detection.objects.count() == 0 and stored_files(settings) == []
