@@ -10,4 +10,6 @@ urlpatterns = [
     path("music/", include("music.urls")),
     path("api/v1/", include("fermusic.api")),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's, the API's).
+    path("favicon.ico", views.favicon),
 ]

@@ -1,4 +1,7 @@
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
 from fermusic.context_processors import app_links
 
@@ -20,3 +23,9 @@ def home(request):
     analyse = next((link for link in links if link.name == "emotions:upload"), None)
     cards = [(link, DASHBOARD_DESCRIPTIONS.get(link.name, "")) for link in links if link is not analyse]
     return render(request, "home.html", {"analyse": analyse, "cards": cards})
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, the API)."""
+    return HttpResponsePermanentRedirect(static("favicon.png"))

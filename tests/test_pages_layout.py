@@ -112,3 +112,9 @@ def test_the_csrf_helper_exports_a_token_reader():
 
     assert "export function csrfToken()" in js
     assert "csrftoken" in js
+
+
+def test_the_favicon_at_the_root_leads_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.png")
+    assert client.post("/favicon.ico").status_code == 405
