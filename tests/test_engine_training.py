@@ -140,11 +140,10 @@ def test_a_run_folder_being_trained_by_another_process_is_refused(fer_csv, tmp_p
             run(data=fer_csv, run_dir=run_dir, epochs=1, width=4)
 
 
-def test_a_warm_restart_starts_from_the_given_weights(fer_csv, tmp_path, monkeypatch):
+def starting_weights(monkeypatch, **options) -> list:
+    """The weights a run would start training from: fit is stopped at its first call."""
     import keras
 
-    run(data=fer_csv, run_dir=tmp_path / "first", epochs=1, width=4, batch_size=16)
-    source = keras.models.load_model(tmp_path / "first" / "model.keras", compile=False)
     seen = []
 
     def record_starting_weights(self, *args, **kwargs):
@@ -154,9 +153,25 @@ def test_a_warm_restart_starts_from_the_given_weights(fer_csv, tmp_path, monkeyp
     with monkeypatch.context() as patch:
         patch.setattr(keras.Model, "fit", record_starting_weights)
         with pytest.raises(Interrupted):
-            run(data=fer_csv, run_dir=tmp_path / "second", epochs=1, width=4, init_from=str(tmp_path / "first"))
+            run(**options)
     assert len(seen) == 1
-    assert all((a == b).all() for a, b in zip(seen[0], source.get_weights()))
+    return seen[0]
+
+
+def same_weights(a: list, b: list) -> bool:
+    return len(a) == len(b) and all((x == y).all() for x, y in zip(a, b))
+
+
+def test_a_warm_restart_starts_from_the_given_weights(fer_csv, tmp_path, monkeypatch):
+    from emotions.engine.architectures import load
+
+    run(data=fer_csv, run_dir=tmp_path / "first", epochs=1, width=4, batch_size=16)
+    source = load(tmp_path / "first" / "model.keras")
+
+    start = starting_weights(
+        monkeypatch, data=fer_csv, run_dir=tmp_path / "second", epochs=1, width=4, init_from=str(tmp_path / "first")
+    )
+    assert same_weights(start, source.get_weights())
 
 
 def test_a_mirrored_served_model_can_seed_a_warm_restart(fer_csv, tmp_path, monkeypatch):
@@ -166,17 +181,8 @@ def test_a_mirrored_served_model_can_seed_a_warm_restart(fer_csv, tmp_path, monk
     out = run(data=fer_csv, run_dir=tmp_path / "first", epochs=1, width=4, batch_size=16, export=True,
               model_dir=served, mirror=True, quantization="float32")  # fmt: skip
     assert "Exported vgg4-mirror-" in out
-    plain = load(tmp_path / "first" / "model.keras")
-    seen = []
 
-    def record_starting_weights(self, *args, **kwargs):
-        seen.append([w.copy() for w in self.get_weights()])
-        raise Interrupted
-
-    import keras
-
-    with monkeypatch.context() as patch:
-        patch.setattr(keras.Model, "fit", record_starting_weights)
-        with pytest.raises(Interrupted):
-            run(data=fer_csv, run_dir=tmp_path / "second", epochs=1, width=4, init_from=str(served))
-    assert all((a == b).all() for a, b in zip(seen[0], plain.get_weights()))
+    start = starting_weights(
+        monkeypatch, data=fer_csv, run_dir=tmp_path / "second", epochs=1, width=4, init_from=str(served)
+    )
+    assert same_weights(start, load(tmp_path / "first" / "model.keras").get_weights())
