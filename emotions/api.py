@@ -9,7 +9,7 @@ from emotions import services
 from emotions.models import Detection
 from emotions.serializers import DetectionSerializer, DetectionUploadSerializer, SelectFaceSerializer
 from emotions.throttles import UploadRateThrottle
-from fermusic.parsers import JSONParser
+from fermusic.lib.parsers import JSONParser
 from music.api_recommend import RecommendationQuerySerializer, RecommendationsSerializer, detection_recommendations
 
 

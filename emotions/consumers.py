@@ -23,7 +23,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from kombu.exceptions import OperationalError
 
 from emotions import live
-from fermusic.live import remember_serving_loop
+from fermusic.lib.events import remember_serving_loop
 
 logger = logging.getLogger(__name__)
 

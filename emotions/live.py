@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from fermusic.live import channel_send
+from fermusic.lib.events import channel_send
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,6 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -12,14 +11,11 @@ from django.utils import timezone
 from accounts.models import User
 
 from emotions.engine.labels import EMOTIONS
+from fermusic.lib.storage import private_storage
 
 EMOTION_CHOICES = [(e, e.capitalize()) for e in EMOTIONS]
 # How long a failed detection keeps its photo so that it can be re-run.
 FAILED_PHOTO_GRACE = timedelta(hours=24)
-
-
-def private_storage():
-    return storages["private"]
 
 
 def photo_path(detection: "Detection", filename: str) -> str:

@@ -18,7 +18,7 @@ from PIL import Image
 
 from emotions.engine.preprocess import ImageError, decode_image
 from emotions.models import DetectedFace, Detection
-from fermusic.live import push_to_user
+from fermusic.lib.events import push_to_user
 
 logger = logging.getLogger(__name__)
 

@@ -2,19 +2,19 @@ import logging
 
 from celery import shared_task
 from celery.signals import task_revoked
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError
 
 from emotions import live, services
+from fermusic.lib.errors import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 
 
 @shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
+    autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
     retry_backoff_max=30,
     max_retries=4,
@@ -24,7 +24,7 @@ def analyse_detection(self, detection_id: str):
     anything else, or running out of retries, marks the detection failed."""
     try:
         services.run_analysis(detection_id)
-    except TRANSIENT:
+    except TRANSIENT_ERRORS:
         if self.request.retries >= self.max_retries:
             logger.exception("Detection %s failed after %d retries", detection_id, self.request.retries)
             services.fail_detection(detection_id)

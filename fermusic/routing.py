@@ -3,7 +3,7 @@
 from django.urls import path
 
 from emotions.routing import websocket_urlpatterns as emotions_websockets
-from fermusic.consumers import EventsConsumer
+from fermusic.lib.events import EventsConsumer
 
 websocket_urlpatterns = [
     path("ws/events/", EventsConsumer.as_asgi()),

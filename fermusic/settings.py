@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "fermusic.errors.ServiceUnavailableMiddleware",
+    "fermusic.lib.errors.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "fermusic.urls"
@@ -139,7 +139,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Face photos: a separate root with no URL; only an owner-checked view serves them.
     "private": {
-        "BACKEND": "fermusic.storage.PrivateStorage",
+        "BACKEND": "fermusic.lib.storage.PrivateStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None, "file_permissions_mode": 0o600},
     },
     "staticfiles": {
@@ -197,12 +197,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # The API speaks JSON; only photo uploads are multipart (set on their view).
-    "DEFAULT_PARSER_CLASSES": ["fermusic.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["fermusic.lib.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "fermusic.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "fermusic.lib.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.UserRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",

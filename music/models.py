@@ -2,7 +2,6 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Max, Q
@@ -11,6 +10,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from accounts.models import User
+from fermusic.lib.storage import private_storage
 from emotions.engine.labels import EMOTIONS
 from music.catalogue.dialects import ALBUM_MAX, ARTISTS_MAX, GENRE_MAX, TITLE_MAX
 from music.catalogue.normalise import artist_key, title_key
@@ -22,10 +22,6 @@ SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 Mood = models.TextChoices("Mood", [(mood.upper(), mood) for mood in MOODS])
 Emotion = models.TextChoices("Emotion", [(emotion.upper(), emotion) for emotion in EMOTIONS])
 ARTIST_SEPARATOR = "; "
-
-
-def private_storage():
-    return storages["private"]
 
 
 class Genre(models.Model):

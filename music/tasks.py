@@ -1,13 +1,11 @@
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
-
+from fermusic.lib.errors import TRANSIENT_ERRORS
 from music.models import MoodModelRun
 from music.services import importing, moods
 
 logger = logging.getLogger(__name__)
-TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
 # A million-row catalogue takes minutes, far over the detection limit set for all tasks.
 LONG = {"time_limit": 2 * 3600, "soft_time_limit": 2 * 3600 - 60}
 
@@ -21,7 +19,7 @@ def import_catalogue_file(job_id: int):
         refit_moods.delay(MoodModelRun.Trigger.IMPORT)
 
 
-@shared_task(autoretry_for=TRANSIENT, retry_backoff=5, max_retries=3, **LONG)
+@shared_task(autoretry_for=TRANSIENT_ERRORS, retry_backoff=5, max_retries=3, **LONG)
 def refit_moods(trigger: str = MoodModelRun.Trigger.COMMAND):
     run = moods.refit(trigger)
     logger.info("Mood refit %s: %d tracks in %.1f s", run.pk, run.tracks, run.duration_seconds)

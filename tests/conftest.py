@@ -31,7 +31,7 @@ def _media_in_tmp(settings, tmp_path, monkeypatch):
     from django.core.files.storage import storages
     from django.db.models import FileField
 
-    from fermusic.storage import PrivateStorage
+    from fermusic.lib.storage import PrivateStorage
 
     for model in apps.get_models():
         for field in model._meta.concrete_fields:

@@ -7,7 +7,7 @@ from django.test import override_settings
 from django.urls import path
 from django.utils.functional import SimpleLazyObject
 
-from fermusic.errors import UNAVAILABLE_MESSAGE
+from fermusic.lib.errors import UNAVAILABLE_MESSAGE
 
 
 def database_down(request):

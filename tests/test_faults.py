@@ -16,7 +16,7 @@ import time
 import pytest
 
 from emotions.services import STUCK_REASON
-from fermusic.errors import UNAVAILABLE_MESSAGE
+from fermusic.lib.errors import UNAVAILABLE_MESSAGE
 from tests.e2e.server import BASE_DIR
 from tests.fault_support import FINISHED, Stack, postgres_bin, wait_until
 

@@ -9,7 +9,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from celery_app import app
-from fermusic.live import user_group
+from fermusic.lib.events import user_group
 from fermusic.routing import websocket_urlpatterns
 
 

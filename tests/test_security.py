@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from fermusic.live import user_group
+from fermusic.lib.events import user_group
 from music import recommendations
 from music.models import MoodMapping
 from tests.factories import UserFactory

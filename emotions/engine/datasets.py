@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from .labels import EMOTIONS, NUM_CLASSES, emotion_index
+from .preprocess import FACE_SIZE
 
-FACE_SIZE = 48
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp"}
 
 # Canonical split names (the CSV's ``Usage`` values) and the folder aliases in use.

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import emotions.models
+import fermusic.lib.storage
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -23,7 +24,7 @@ class Migration(migrations.Migration):
                 ('source', models.CharField(choices=[('upload', 'Uploaded photo'), ('webcam', 'Webcam snapshot')], default='upload', max_length=8)),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Analysing'), ('done', 'Done'), ('failed', 'Failed')], db_index=True, default='queued', max_length=8)),
                 ('failure_reason', models.CharField(blank=True, max_length=300)),
-                ('photo', models.FileField(blank=True, storage=emotions.models.private_storage, upload_to=emotions.models.photo_path)),
+                ('photo', models.FileField(blank=True, storage=fermusic.lib.storage.private_storage, upload_to=emotions.models.photo_path)),
                 ('photo_width', models.PositiveIntegerField(blank=True, null=True)),
                 ('photo_height', models.PositiveIntegerField(blank=True, null=True)),
                 ('retention', models.CharField(choices=[('delete', 'Delete as soon as the analysis ends'), ('24h', 'Keep for 24 hours'), ('keep', 'Keep until I delete it')], help_text="The owner's retention choice at upload time", max_length=8)),

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
-import music.models
+import fermusic.lib.storage
 from django.conf import settings
 from django.db import migrations, models
 
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('csv', 'CSV file'), ('spotify', 'Spotify playlist')], default='csv', max_length=10)),
                 ('source', models.CharField(help_text='File name or playlist URL.', max_length=500)),
-                ('file', models.FileField(blank=True, storage=music.models.private_storage, upload_to='imports/%Y/%m/')),
+                ('file', models.FileField(blank=True, storage=fermusic.lib.storage.private_storage, upload_to='imports/%Y/%m/')),
                 ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=10)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('started_at', models.DateTimeField(blank=True, null=True)),

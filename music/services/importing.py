@@ -19,7 +19,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from fermusic.live import push_to_user
+from fermusic.lib.events import push_to_user
 from music.catalogue.dialects import NoUsableColumns, RowProblem, TrackCSV, TrackRecord
 from music.models import ARTIST_SEPARATOR, Genre, ImportJob, Track
 from music.moods.features import AUDIO_FEATURES

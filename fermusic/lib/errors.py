@@ -14,14 +14,24 @@ from rest_framework.views import exception_handler
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE = (OperationalError, InterfaceError, BrokerError, RedisConnectionError, RedisTimeoutError)
+# A backing service (PostgreSQL, Redis, the broker) is unreachable or timed out: a page
+# answers 503 and a task retries. The one list of such errors in the project.
+TRANSIENT_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    BrokerError,
+    RedisConnectionError,
+    RedisTimeoutError,
+    ConnectionError,
+    TimeoutError,
+)
 UNAVAILABLE_MESSAGE = "FerMusic is briefly unavailable while a service restarts. Please try again in a minute."
 
 
 def api_exception_handler(exc, context):
     """Every API error is {"detail": "<message>"} plus, for invalid input,
     "errors": {"<field>": ["<message>", ...]}."""
-    if isinstance(exc, UNAVAILABLE):
+    if isinstance(exc, TRANSIENT_ERRORS):
         logger.exception("Service unavailable during an API request")
         return JsonResponse({"detail": UNAVAILABLE_MESSAGE}, status=503, headers={"Retry-After": "30"})
     response = exception_handler(exc, context)
@@ -47,7 +57,7 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, UNAVAILABLE):
+        if not isinstance(exception, TRANSIENT_ERRORS):
             return None
         logger.exception("Service unavailable during %s %s", request.method, request.path)
         if request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json"):

@@ -1,4 +1,5 @@
 from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
 
 
 class PrivateStorage(FileSystemStorage):
@@ -7,3 +8,9 @@ class PrivateStorage(FileSystemStorage):
 
     def url(self, name):
         raise ValueError("Private files have no URL; serve them through an owner-checked view.")
+
+
+def private_storage():
+    """The private storage (``STORAGES["private"]``), as a callable so that migrations
+    do not freeze the settings of the machine that made them."""
+    return storages["private"]
