@@ -13,7 +13,8 @@ from accounts.models import User
 from emotions.engine.labels import EMOTIONS
 from fermusic.lib.storage import private_storage
 
-EMOTION_CHOICES = [(e, e.capitalize()) for e in EMOTIONS]
+# The seven FER2013 classes, the project's one emotion vocabulary (value "happy", label "Happy").
+Emotion = models.TextChoices("Emotion", [(emotion.upper(), emotion) for emotion in EMOTIONS])
 # How long a failed detection keeps its photo so that it can be re-run.
 FAILED_PHOTO_GRACE = timedelta(hours=24)
 
@@ -104,7 +105,7 @@ class DetectedFace(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     probabilities = models.JSONField(help_text="Probability of each of the seven emotions")
-    emotion = models.CharField(max_length=10, choices=EMOTION_CHOICES)
+    emotion = models.CharField(max_length=10, choices=Emotion.choices)
     confidence = models.FloatField()
     uncertain = models.BooleanField(default=False)
     landmarks = models.JSONField(default=dict, blank=True)

@@ -10,8 +10,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from accounts.models import User
+from emotions.models import Emotion
 from fermusic.lib.storage import private_storage
-from emotions.engine.labels import EMOTIONS
 from music.catalogue.dialects import ALBUM_MAX, ARTISTS_MAX, GENRE_MAX, TITLE_MAX
 from music.catalogue.normalise import artist_key, title_key
 from music.moods.features import AUDIO_FEATURES, MODEL_FEATURES
@@ -20,7 +20,6 @@ from music.moods.labels import MOODS
 SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 
 Mood = models.TextChoices("Mood", [(mood.upper(), mood) for mood in MOODS])
-Emotion = models.TextChoices("Emotion", [(emotion.upper(), emotion) for emotion in EMOTIONS])
 ARTIST_SEPARATOR = "; "
 
 
