@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 User = get_user_model()
 
 DUPLICATE_USERNAME = "That username is already taken. Please choose another one."
-DUPLICATE_EMAIL = "An account with this e-mail address already exists. Log in, or reset your password if you forgot it."
 
 
 class PlainLabelsMixin:
@@ -23,23 +22,6 @@ class PlainLabelsMixin:
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-
-
-class UniqueEmailMixin:
-    """Rejects an e-mail address that another account already uses, ignoring case.
-
-    The database constraint is case-sensitive, so "Alice@Example.com" would otherwise
-    slip past it and leave two accounts sharing one inbox for password resets.
-    """
-
-    def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        others = User.objects.filter(email__iexact=email)
-        if self.instance.pk:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
-            raise ValidationError(DUPLICATE_EMAIL, code="duplicate_email")
-        return email
 
 
 class UniqueUsernameMixin:
@@ -55,7 +37,7 @@ class UniqueUsernameMixin:
         return username
 
 
-class SignUpForm(PlainLabelsMixin, UniqueUsernameMixin, UniqueEmailMixin, UserCreationForm):
+class SignUpForm(PlainLabelsMixin, UniqueUsernameMixin, UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
@@ -69,7 +51,7 @@ class SignUpForm(PlainLabelsMixin, UniqueUsernameMixin, UniqueEmailMixin, UserCr
         self.fields["password2"].label = "Password again"
 
 
-class ProfileForm(PlainLabelsMixin, UniqueEmailMixin, forms.ModelForm):
+class ProfileForm(PlainLabelsMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ("email", "photo_retention", "mood_strategy")
@@ -119,12 +101,12 @@ class DeleteAccountForm(PlainLabelsMixin, forms.Form):
         return password
 
 
-class AdminUserAddForm(UniqueUsernameMixin, UniqueEmailMixin, AdminUserCreationForm):
+class AdminUserAddForm(UniqueUsernameMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("username", "email")
 
 
-class AdminUserChangeForm(UniqueUsernameMixin, UniqueEmailMixin, UserChangeForm):
+class AdminUserChangeForm(UniqueUsernameMixin, UserChangeForm):
     class Meta(UserChangeForm.Meta):
         model = User

@@ -1,6 +1,10 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.db.models.functions import Lower
+
+DUPLICATE_EMAIL = "An account with this e-mail address already exists. Log in, or reset your password if you forgot it."
 
 
 class User(AbstractUser):
@@ -13,7 +17,7 @@ class User(AbstractUser):
         MATCH = "match", "Match how I feel"
         LIFT = "lift", "Lift my mood"
 
-    email = models.EmailField("e-mail address", unique=True)
+    email = models.EmailField("e-mail address")
     photo_retention = models.CharField(
         max_length=8,
         choices=PhotoRetention.choices,
@@ -28,3 +32,26 @@ class User(AbstractUser):
     )
 
     REQUIRED_FIELDS = ["email"]
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            # One account per inbox, whatever the case: "Alice@Example.com" and
+            # "alice@example.com" reach the same person, and password resets go there.
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_unique_ignoring_case",
+                violation_error_code="duplicate_email",
+                violation_error_message=DUPLICATE_EMAIL,
+            ),
+        ]
+
+    def validate_constraints(self, exclude=None):
+        """Report a duplicate e-mail on the e-mail field, where forms and the API show it."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+            for problem in errors.pop(NON_FIELD_ERRORS, []):
+                field = "email" if problem.code == "duplicate_email" else NON_FIELD_ERRORS
+                errors.setdefault(field, []).append(problem)
+            raise ValidationError(errors) from error

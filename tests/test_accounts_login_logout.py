@@ -108,3 +108,10 @@ def test_old_accounts_that_differ_only_in_case_each_keep_their_exact_name(client
     assert client.session["_auth_user_id"] == str(alice.pk)
     client.post(LOGOUT)
     assert client.post(LOGIN, {"username": "ALICE", "password": PASSWORD}).status_code == 200
+
+
+def test_a_username_longer_than_any_account_can_have_is_refused_without_a_query(alice, django_assert_num_queries):
+    from django.contrib.auth import authenticate
+
+    with django_assert_num_queries(0):
+        assert authenticate(username="A" * 151, password=PASSWORD) is None

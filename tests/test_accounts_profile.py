@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from accounts.forms import DUPLICATE_EMAIL
+from accounts.models import DUPLICATE_EMAIL
 
 User = get_user_model()
 PROFILE = reverse("accounts:profile")
@@ -69,3 +69,18 @@ def test_a_user_edits_only_their_own_profile(alice_client, bob):
 
     bob.refresh_from_db()
     assert (bob.email, bob.photo_retention, bob.mood_strategy) == ("bob@example.com", "delete", "match")
+
+
+def test_the_database_refuses_an_email_that_differs_only_in_case(alice):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user("carol", "ALICE@example.com", "x")
+
+
+def test_model_validation_reports_a_duplicate_email_on_the_email_field(alice):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        User(username="carol", email="Alice@Example.com").validate_constraints()
+    assert caught.value.message_dict == {"email": [DUPLICATE_EMAIL]}

@@ -2,7 +2,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from accounts.forms import DUPLICATE_EMAIL, DUPLICATE_USERNAME
+from accounts.forms import DUPLICATE_USERNAME
+from accounts.models import DUPLICATE_EMAIL
 from tests.factories import PASSWORD
 
 User = get_user_model()

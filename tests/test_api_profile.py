@@ -40,3 +40,14 @@ def test_my_username_cannot_be_changed_here(api, alice):
     api.patch("/api/v1/me/", {"username": "mallory"}, format="json")
     alice.refresh_from_db()
     assert alice.username == "alice"
+
+
+def test_an_email_taken_by_a_concurrent_request_is_the_same_400(api, bob, monkeypatch):
+    # Validation passed before the other account's write committed; the constraint catches it.
+    from accounts.models import DUPLICATE_EMAIL
+    from accounts.serializers import ProfileSerializer
+
+    monkeypatch.setattr(ProfileSerializer, "validate_email", lambda self, value: value)
+    response = api.patch("/api/v1/me/", {"email": "BOB@example.com"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": DUPLICATE_EMAIL, "errors": {"email": [DUPLICATE_EMAIL]}}
