@@ -5,7 +5,7 @@
 Builds a throwaway database on the configured engine (a temporary SQLite file by
 default, or a ``test_`` database on PostgreSQL when DATABASE_URL says so; never the
 project's own data), fills it, and times requests through the real code path:
-``music.recommendations.recommend_for`` with its database queries.
+``music.services.recommendations.recommend_for`` with its database queries.
 
 The catalogue is the real ``classic_hits.csv`` (about 14,600 songs) plus SYNTHETIC rows
 up to ``--tracks``, made only for scale: titled "Synthetic bench track N" by
@@ -55,12 +55,12 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from accounts.models import User  # noqa: E402
 from emotions.engine.labels import EMOTIONS  # noqa: E402
 from music.catalogue.dialects import RowProblem, TrackCSV  # noqa: E402
-from music.feedback import Rating, RecommendationLog  # noqa: E402
-from music.models import Genre, Playlist, PlaylistTrack, Track  # noqa: E402
+from music.models import Genre, Playlist, PlaylistTrack, Rating, RecommendationLog, Track  # noqa: E402
 from music.moods.features import AUDIO_FEATURES  # noqa: E402
 from music.moods.labels import MOODS  # noqa: E402
-from music.recommendations import catalogue_index, forget_catalogue_index, recommend_for, record_shown  # noqa: E402
-from music.services.moods import classifier, moods_for  # noqa: E402
+from music.services.catalogue_index import catalogue_index, forget_catalogue_index  # noqa: E402
+from music.services.mood_model import mood_classifier, moods_for  # noqa: E402
+from music.services.recommendations import recommend_for, record_shown  # noqa: E402
 
 SYNTHETIC_ALBUM = "Synthetic bench row (not a real song)"
 LISTENERS = 200
@@ -126,7 +126,7 @@ def synthetic_tracks(count: int, real: list[Track], rng: np.random.Generator) ->
 
 
 def fill_catalogue(tracks: list[Track]) -> None:
-    model = classifier()
+    model = mood_classifier()
     for track in tracks:
         track.refresh_derived_fields()
     featured = [t for t in tracks if t.has_features]

@@ -1,12 +1,28 @@
-from rest_framework import serializers
+"""Every serializer of the music API: the catalogue (tracks, playlists), recommendation
+lists and the queries that ask for them, and ratings."""
 
-from music.models import Playlist, PlaylistTrack, Track
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+from accounts.models import User
+from emotions.engine.labels import EMOTIONS
+from music.models import Playlist, PlaylistTrack, Rating, RecommendationLog, Track
+from music.moods.labels import MOODS
+from music.services.recommendations import MAX_SEED, Recommendations
+
+MAX_LIST = 50
+
+
+# --- The catalogue ---------------------------------------------------------------------
 
 
 class TrackSerializer(serializers.ModelSerializer):
-    artists = serializers.SerializerMethodField()
+    artists = serializers.ListField(source="artist_names", child=serializers.CharField(), read_only=True)
     genres = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
-    spotify_url = serializers.CharField(read_only=True, allow_null=True)
+    spotify_url = serializers.URLField(read_only=True, allow_null=True)
 
     class Meta:
         model = Track
@@ -17,8 +33,13 @@ class TrackSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    def get_artists(self, track) -> list[str]:
-        return track.artist_names
+
+class TrackSummarySerializer(TrackSerializer):
+    """A track as lists show it (the catalogue API's TrackSerializer has every field)."""
+
+    class Meta(TrackSerializer.Meta):
+        fields = ["id", "title", "artists", "album", "year", "mood", "spotify_url"]
+        read_only_fields = fields
 
 
 class PlaylistSerializer(serializers.ModelSerializer):
@@ -59,3 +80,103 @@ class PlaylistSerializer(serializers.ModelSerializer):
                 PlaylistTrack(playlist=playlist, track=track, position=i) for i, track in enumerate(tracks, 1)
             )
         return playlist
+
+
+# --- Recommendations -------------------------------------------------------------------
+
+
+class MyRatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "value"]
+        read_only_fields = fields
+
+
+class RecommendedTrackSerializer(serializers.Serializer):
+    track = TrackSummarySerializer()
+    reason = serializers.CharField(help_text="Why this track is in the list, in one line.")
+    score = serializers.FloatField(help_text="Relevance before exploration and diversity; higher is better.")
+    rating = MyRatingSerializer(allow_null=True, help_text="My rating of the track, if I rated it.")
+
+
+class RecommendationsSerializer(serializers.Serializer):
+    emotion = serializers.CharField(allow_blank=True)
+    strategy = serializers.CharField(allow_blank=True)
+    moods = serializers.ListField(child=serializers.CharField())
+    seed = serializers.IntegerField(help_text="Send it back to get the same exploration after rating a track.")
+    log = serializers.IntegerField(help_text="Id of the logged list.")
+    results = RecommendedTrackSerializer(many=True, source="items")
+
+
+class RecommendationQuerySerializer(serializers.Serializer):
+    strategy = serializers.ChoiceField(choices=User.MoodStrategy.choices, required=False)
+    n = serializers.IntegerField(min_value=1, max_value=MAX_LIST, default=10)
+    seed = serializers.IntegerField(min_value=0, max_value=MAX_SEED, required=False)
+
+
+class ChosenFeelingSerializer(RecommendationQuerySerializer):
+    emotion = serializers.ChoiceField(choices=EMOTIONS, required=False)
+    mood = serializers.ChoiceField(choices=MOODS, required=False)
+
+    def validate(self, data):
+        if ("emotion" in data) == ("mood" in data):
+            raise ValidationError({"emotion": ["Give an emotion or a mood (one of the two)."]})
+        return data
+
+
+def present(recs: Recommendations, log: RecommendationLog) -> dict:
+    """The JSON of a shown list (RecommendationsSerializer)."""
+    return RecommendationsSerializer({**vars(recs), "log": log.pk}).data
+
+
+# --- Ratings ---------------------------------------------------------------------------
+
+
+class RatingTrackField(serializers.PrimaryKeyRelatedField):
+    default_error_messages = {
+        "required": "Say which track you rate.",
+        "null": "Say which track you rate.",
+        "does_not_exist": "There is no track with id {pk_value}.",
+        "incorrect_type": "A track is given by its id, a number.",
+    }
+
+    def to_internal_value(self, data):
+        # A whole number only: Django would read 1.5 or true as track 1.
+        if isinstance(data, bool) or not (isinstance(data, int) or (isinstance(data, str) and data.isdigit())):
+            if data is not None:
+                self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(serializers.IntegerField(help_text="1 like, -1 dislike"))
+class RatingValueField(serializers.ChoiceField):
+    default_error_messages = {
+        "invalid_choice": "A rating is 1 (like) or -1 (dislike), not {input}.",
+        "required": "Give a value: 1 (like) or -1 (dislike).",
+        "null": "Give a value: 1 (like) or -1 (dislike).",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Rating.Value.choices, **kwargs)
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    track = RatingTrackField(queryset=Track.objects.all())
+    value = RatingValueField()
+
+    class Meta:
+        model = Rating
+        fields = ["id", "track", "value", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        # One rating per listener and track is kept by create() updating the existing one.
+        validators = []
+
+    def to_representation(self, rating):
+        data = super().to_representation(rating)
+        data["track"] = TrackSummarySerializer(rating.track).data
+        return data
+
+    def validate_track(self, track):
+        if self.instance is not None and track != self.instance.track:
+            raise ValidationError("A rating stays with its track; rate the other track instead.")
+        return track
