@@ -19,12 +19,12 @@ Prints (``--json``: one JSON object):
   strategy and seed), the catalogue index already built;
 * ``served_p50_ms`` / ``served_p95_ms``: the same plus logging the list
   (``record_shown``), as a page or the API serves it;
-* ``baseline_p50_ms`` / ``baseline_p95_ms``: the seeds' method in the same run (the
+* ``baseline_p50_ms`` / ``baseline_p95_ms``: the baseline in the same run (the
   mapping's moods, then the top 10 tracks by popularity in them), and ``p95_ratio``;
 * ``index_build_ms``: building the catalogue index, paid once per process and after
   the catalogue changes.
 
-Goal (issue 6): p95 <= 50 ms. The machine has 2 cores and may be training a model, so
+Goal: p95 <= 50 ms. The machine has 2 cores and may be training a model, so
 the load average is printed with the timings.
 """
 
@@ -289,7 +289,7 @@ def main() -> int:
         f"recommend_for on {result['tracks']} tracks ({result['synthetic_tracks']} synthetic), {args.requests} requests:\n"
         f"  p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (goal p95 <= 50 ms); with logging p95 "
         f"{result['served_p95_ms']} ms\n"
-        f"  seeds' top-10 by popularity: p50 {result['baseline_p50_ms']} ms, p95 {result['baseline_p95_ms']} ms; "
+        f"  baseline top-10 by popularity: p50 {result['baseline_p50_ms']} ms, p95 {result['baseline_p95_ms']} ms; "
         f"ratio of p95s {result['p95_ratio']}x\n"
         f"  index build {result['index_build_ms']} ms (once per process and catalogue change); "
         f"load average {result['load_average']}"

@@ -19,7 +19,7 @@ class Command(BaseCommand):
     help = (
         "Offline evaluation of the recommender on simulated listeners (a SIMULATION built from Last.fm "
         "profiles): NDCG@10, precision@10, catalogue coverage and intra-list diversity of the ranker, of the "
-        "seeds' top-N by popularity within the mood and of random picks within the mood, after ratings "
+        "popularity baseline (top-N by popularity within the mood) and of random picks within the mood, after ratings "
         "revealed one at a time. Reads the catalogue CSV and the mood model in memory; the database is untouched."
     )
 
