@@ -5,7 +5,7 @@
 Builds a throwaway database on the configured engine (a temporary SQLite file by
 default, or a ``test_`` database on PostgreSQL when DATABASE_URL says so; never the
 project's own data), fills it, and times requests through the real code path:
-``music.recommendations.recommend_for`` with its database queries.
+``music.services.recommendations.recommend_for`` with its database queries.
 
 The catalogue is the real ``classic_hits.csv`` (about 14,600 songs) plus SYNTHETIC rows
 up to ``--tracks``, made only for scale: titled "Synthetic bench track N" by
@@ -19,12 +19,12 @@ Prints (``--json``: one JSON object):
   strategy and seed), the catalogue index already built;
 * ``served_p50_ms`` / ``served_p95_ms``: the same plus logging the list
   (``record_shown``), as a page or the API serves it;
-* ``baseline_p50_ms`` / ``baseline_p95_ms``: the seeds' method in the same run (the
+* ``baseline_p50_ms`` / ``baseline_p95_ms``: the baseline in the same run (the
   mapping's moods, then the top 10 tracks by popularity in them), and ``p95_ratio``;
 * ``index_build_ms``: building the catalogue index, paid once per process and after
   the catalogue changes.
 
-Goal (issue 6): p95 <= 50 ms. The machine has 2 cores and may be training a model, so
+Goal: p95 <= 50 ms. The machine has 2 cores and may be training a model, so
 the load average is printed with the timings.
 """
 
@@ -55,12 +55,12 @@ from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 from accounts.models import User  # noqa: E402
 from emotions.engine.labels import EMOTIONS  # noqa: E402
 from music.catalogue.dialects import RowProblem, TrackCSV  # noqa: E402
-from music.feedback import Rating, RecommendationLog  # noqa: E402
-from music.models import Genre, Playlist, PlaylistTrack, Track  # noqa: E402
+from music.models import Genre, Playlist, PlaylistTrack, Rating, RecommendationLog, Track  # noqa: E402
 from music.moods.features import AUDIO_FEATURES  # noqa: E402
 from music.moods.labels import MOODS  # noqa: E402
-from music.recommendations import catalogue_index, forget_catalogue_index, recommend_for, record_shown  # noqa: E402
-from music.services.moods import classifier, moods_for  # noqa: E402
+from music.services.catalogue_index import catalogue_index, forget_catalogue_index  # noqa: E402
+from music.services.mood_model import mood_classifier, moods_for  # noqa: E402
+from music.services.recommendations import recommend_for, record_shown  # noqa: E402
 
 SYNTHETIC_ALBUM = "Synthetic bench row (not a real song)"
 LISTENERS = 200
@@ -126,7 +126,7 @@ def synthetic_tracks(count: int, real: list[Track], rng: np.random.Generator) ->
 
 
 def fill_catalogue(tracks: list[Track]) -> None:
-    model = classifier()
+    model = mood_classifier()
     for track in tracks:
         track.refresh_derived_fields()
     featured = [t for t in tracks if t.has_features]
@@ -289,7 +289,7 @@ def main() -> int:
         f"recommend_for on {result['tracks']} tracks ({result['synthetic_tracks']} synthetic), {args.requests} requests:\n"
         f"  p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (goal p95 <= 50 ms); with logging p95 "
         f"{result['served_p95_ms']} ms\n"
-        f"  seeds' top-10 by popularity: p50 {result['baseline_p50_ms']} ms, p95 {result['baseline_p95_ms']} ms; "
+        f"  baseline top-10 by popularity: p50 {result['baseline_p50_ms']} ms, p95 {result['baseline_p95_ms']} ms; "
         f"ratio of p95s {result['p95_ratio']}x\n"
         f"  index build {result['index_build_ms']} ms (once per process and catalogue change); "
         f"load average {result['load_average']}"

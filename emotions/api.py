@@ -10,7 +10,8 @@ from emotions.models import Detection
 from emotions.serializers import DetectionSerializer, DetectionUploadSerializer, SelectFaceSerializer
 from emotions.throttles import UploadRateThrottle
 from fermusic.lib.parsers import JSONParser
-from music.api_recommend import RecommendationQuerySerializer, RecommendationsSerializer, detection_recommendations
+from music.api.serializers import RecommendationQuerySerializer, RecommendationsSerializer
+from music.api.views import detection_recommendations
 
 
 class DetectionViewSet(

@@ -8,8 +8,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import ProfileView
 from emotions.api import DetectionViewSet
 from fermusic.lib.parsers import JSONParser
-from music.api import PlaylistViewSet, TrackViewSet
-from music.api_recommend import RatingViewSet, RecommendationsView
+from music.api.views import PlaylistViewSet, RatingViewSet, RecommendationsView, TrackViewSet
 
 
 class TokenView(ObtainAuthToken):

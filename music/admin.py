@@ -17,7 +17,7 @@ from music import tasks
 from music.forms import AddToPlaylistForm, ImportUploadForm, MoodMappingForm, OverrideMoodForm
 from music.models import Genre, ImportJob, MoodCluster, MoodMapping, MoodModelRun, Playlist, PlaylistTrack, Track
 from music.moods.features import AUDIO_FEATURES
-from music.services import moods
+from music.services import mood_model
 
 MAX_TRACKS_TO_PLAYLIST = 1000
 LARGEST_ID = 2**63 - 1
@@ -164,8 +164,8 @@ class TrackAdmin(IdAutocompleteMixin, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # After genres are saved: a track without features is judged by its genres too.
         track = form.instance
-        moods.assign_moods([track])
-        moods.write_moods([track])
+        mood_model.assign_moods([track])
+        mood_model.write_moods([track])
 
     @admin.action(description="Add selected tracks to a playlist")
     def add_to_playlist(self, request, queryset):
@@ -192,14 +192,14 @@ class TrackAdmin(IdAutocompleteMixin, admin.ModelAdmin):
     def override_mood(self, request, queryset):
         form = OverrideMoodForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            count = moods.override_mood(queryset, form.cleaned_data["mood"])
+            count = mood_model.override_mood(queryset, form.cleaned_data["mood"])
             self.message_user(request, f"Set the mood of {count} tracks; refits will keep it.")
             return None
         return self._action_page(request, queryset, form, "override_mood", "Override mood")
 
     @admin.action(description="Clear the mood override of selected tracks")
     def clear_mood_override(self, request, queryset):
-        count = moods.clear_mood_override(queryset)
+        count = mood_model.clear_mood_override(queryset)
         self.message_user(request, f"{count} tracks have their mood from the mood model again.")
 
     def _action_page(self, request, queryset, form, action, submit):
@@ -262,8 +262,8 @@ class PlaylistAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Tracks without features take a curated playlist's mood.
         featureless = list(Track.objects.filter(playlists=form.instance, has_features=False))
-        moods.assign_moods(featureless)
-        moods.write_moods(featureless)
+        mood_model.assign_moods(featureless)
+        mood_model.write_moods(featureless)
 
     @admin.action(description="Publish selected playlists")
     def publish(self, request, queryset):

@@ -1,9 +1,10 @@
 import logging
 
 from celery import shared_task
+
 from fermusic.lib.errors import TRANSIENT_ERRORS
 from music.models import MoodModelRun
-from music.services import importing, moods
+from music.services import catalogue_import, mood_model
 
 logger = logging.getLogger(__name__)
 # A million-row catalogue takes minutes, far over the detection limit set for all tasks.
@@ -14,13 +15,13 @@ LONG = {"time_limit": 2 * 3600, "soft_time_limit": 2 * 3600 - 60}
 def import_catalogue_file(job_id: int):
     """Run an uploaded CSV import, then refit the moods for the grown catalogue.
     The import is idempotent, so a redelivered task finishes it rather than repeats it."""
-    job = importing.run_import_job(job_id)
+    job = catalogue_import.run_import_job(job_id)
     if job.status == job.Status.SUCCEEDED:
         refit_moods.delay(MoodModelRun.Trigger.IMPORT)
 
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, retry_backoff=5, max_retries=3, **LONG)
 def refit_moods(trigger: str = MoodModelRun.Trigger.COMMAND):
-    run = moods.refit(trigger)
+    run = mood_model.refit(trigger)
     logger.info("Mood refit %s: %d tracks in %.1f s", run.pk, run.tracks, run.duration_seconds)
     return run.pk

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from music import views_recommend
+from music import views
 
 app_name = "music"
 
 urlpatterns = [
-    path("discover/", views_recommend.discover, name="discover"),
-    path("ratings/", views_recommend.ratings, name="ratings"),
-    path("ratings/rate/", views_recommend.rate, name="rate"),
+    path("discover/", views.discover, name="discover"),
+    path("ratings/", views.ratings, name="ratings"),
+    path("ratings/rate/", views.rate, name="rate"),
 ]

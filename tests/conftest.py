@@ -96,8 +96,8 @@ def using_redis() -> bool:
 def fresh_catalogue_index():
     """Each recommendation test starts without a cached catalogue index: test databases
     reuse ids after a rollback, so an index built for another test could look current."""
-    from music import recommendations
+    from music.services.catalogue_index import forget_catalogue_index
 
-    recommendations.forget_catalogue_index()
+    forget_catalogue_index()
     yield
-    recommendations.forget_catalogue_index()
+    forget_catalogue_index()

@@ -10,7 +10,7 @@ from emotions.models import DetectedFace, Detection
 from music.models import Genre, Playlist, PlaylistTrack
 from music.moods.classifier import MoodClassifier
 from music.moods.labels import MOODS
-from music.recommender.catalogue import CatalogueIndex
+from music.recommender.index import CatalogueIndex
 from tests.music_factories import MOOD_FEATURES, TrackFactory
 
 GENRES = ("Pop", "Rock", "Jazz", "Folk", "Soul")

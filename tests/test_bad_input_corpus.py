@@ -31,10 +31,10 @@ from rest_framework.test import APIClient
 
 from emotions import live
 from fermusic.routing import websocket_urlpatterns
-from music import recommendations
+from music.catalogue.spotify import SpotifyCatalog, SpotifyError
 from music.models import ImportJob, MoodMapping, Playlist, Track
+from music.services import ratings
 from music.services.spotify_import import import_playlist
-from music.spotify import SpotifyCatalog, SpotifyError
 from tests import corpus
 from tests.factories import PASSWORD
 from tests.live_support import TIMEOUT, answer_to, connect_live, served_model  # noqa: F401  (a fixture)
@@ -79,7 +79,7 @@ def world(db, alice, bob):
     other_track = TrackFactory(title="Other song", artists="Band")
     playlist = PlaylistFactory(name="Rainy", mood="sad", published=True)
     playlist.append([track])
-    rating, _ = recommendations.rate(alice, track, 1)
+    rating, _ = ratings.rate(alice, track, 1)
     return SimpleNamespace(
         alice=alice,
         bob=bob,

@@ -7,7 +7,7 @@ from django.contrib.admin import helpers
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from music.models import Genre, ImportJob, MoodCluster, MoodMapping, MoodModelRun, Playlist, Track
-from music.services import moods
+from music.services import mood_model
 from tests.music_factories import (
     CLASSIC_HITS_HEADER,
     GenreFactory,
@@ -36,7 +36,7 @@ def catalogue():
         track = featured_track(mood, title=f"{mood.title()} song {i}", artists=f"Band {i}", year=1970 + 10 * (i % 3))
         track.genres.add(jazz if mood == "calm" else pop)
         tracks.append(track)
-    moods.refit()
+    mood_model.refit()
     return tracks
 
 
@@ -106,7 +106,7 @@ def test_an_overridden_mood_survives_a_refit(staff_client, catalogue):
     assert action(staff_client, "override_mood", happy).status_code == 200
     assert action(staff_client, "override_mood", happy, apply="1", mood="calm").status_code == 302
 
-    moods.refit()
+    mood_model.refit()
     assert set(Track.objects.filter(pk__in=[t.pk for t in happy]).values_list("mood", "mood_source")) == {
         ("calm", "editor")
     }

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from music.models import Genre, ImportJob, MoodModelRun, Track
-from music.services.importing import import_csv
+from music.services.catalogue_import import import_csv
 from tests.music_factories import (
     CLASSIC_HITS_HEADER,
     KAGGLE_HEADER,

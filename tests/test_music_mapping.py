@@ -5,7 +5,7 @@ import pytest
 
 from emotions.engine.labels import EMOTIONS
 from music.models import MoodMapping
-from music.services.moods import moods_for
+from music.services.mood_model import moods_for
 from tests.music_factories import StaffFactory
 
 pytestmark = pytest.mark.django_db

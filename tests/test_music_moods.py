@@ -18,7 +18,7 @@ from music.moods.classifier import DEFAULT_PATH, MoodClassifier
 from music.moods.clusters import PreviousCluster, fit_clusters, silhouette
 from music.moods.features import MODEL_FEATURES
 from music.moods.labels import MOODS, mood_name
-from music.services import moods
+from music.services import mood_model
 from tests.music_factories import (
     MOOD_FEATURES,
     MOODS_HEADER,
@@ -167,7 +167,7 @@ class TestCatalogueRefit:
 
     def test_it_assigns_moods_records_quality_and_keeps_cluster_identity(self):
         self.catalogue()
-        run = moods.refit()
+        run = mood_model.refit()
         assert run.tracks == run.tracks_with_features == 120
         assert run.metrics["moods"] == {mood: 30 for mood in MOODS}
         assert run.metrics["classifier_held_out"]["n"] == 103
@@ -175,30 +175,30 @@ class TestCatalogueRefit:
         assert {name.split(" · ")[0] for _, name in clusters} == {"Happy", "Energetic", "Calm", "Sad"}
         assert not Track.objects.filter(cluster=None).exists()
 
-        again = moods.refit()
+        again = mood_model.refit()
         assert list(MoodCluster.objects.order_by("pk").values_list("pk", "name")) == clusters
         assert again.metrics["cluster_kept"] == 1.0 and again.metrics["tracks_changed"] == 0
         assert MoodModelRun.objects.count() == 2
 
     def test_an_editors_override_survives_refits_until_cleared(self):
         self.catalogue()
-        moods.refit()
+        mood_model.refit()
         track = Track.objects.get(title="happy 0")
-        moods.override_mood(Track.objects.filter(pk=track.pk), "sad")
+        mood_model.override_mood(Track.objects.filter(pk=track.pk), "sad")
         track.refresh_from_db()
         assert (track.mood, track.mood_source, track.cluster.mood) == ("sad", "editor", "sad")
 
-        moods.refit()
+        mood_model.refit()
         track.refresh_from_db()
         assert (track.mood, track.mood_override) == ("sad", "sad")
 
-        moods.clear_mood_override(Track.objects.filter(pk=track.pk))
+        mood_model.clear_mood_override(Track.objects.filter(pk=track.pk))
         track.refresh_from_db()
         assert (track.mood, track.mood_source, track.mood_override) == ("happy", "model", "")
 
     def test_a_human_label_comes_before_the_model(self):
         track = featured_track("happy", mood_label="calm")
-        moods.refit()
+        mood_model.refit()
         track.refresh_from_db()
         assert (track.mood, track.mood_source) == ("calm", "label")
         assert MoodModelRun.objects.get().metrics["model_vs_human_labels"]["n"] == 1
@@ -207,19 +207,19 @@ class TestCatalogueRefit:
         self.catalogue()
         plain = TrackFactory(artists="calm band 1")
         playlist = PlaylistFactory(mood="energetic")
-        moods.refit()
+        mood_model.refit()
         plain.refresh_from_db()
         assert (plain.mood, plain.mood_source) == ("calm", "artist")
 
         playlist.append([plain])
-        run = moods.refit()
+        run = mood_model.refit()
         plain.refresh_from_db()
         assert (plain.mood, plain.mood_source, plain.cluster) == ("energetic", "playlist", None)
         assert run.metrics["sources"]["playlist"] == 1
 
     def test_a_track_with_nothing_to_go_on_has_no_mood(self):
         track = TrackFactory()
-        run = moods.refit()
+        run = mood_model.refit()
         track.refresh_from_db()
         assert track.mood == "" and run.metrics["tracks_without_mood"] == 1
 

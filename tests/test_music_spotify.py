@@ -9,10 +9,7 @@ import responses
 from django.core.management import CommandError, call_command
 from responses import matchers
 
-from music.models import ImportJob, Playlist, Track
-from music.services.moods import refit
-from music.services.spotify_import import import_playlist
-from music.spotify import (
+from music.catalogue.spotify import (
     SpotifyAuthError,
     SpotifyCatalog,
     SpotifyForbidden,
@@ -21,6 +18,9 @@ from music.spotify import (
     SpotifyRateLimited,
     playlist_id,
 )
+from music.models import ImportJob, Playlist, Track
+from music.services.mood_model import refit
+from music.services.spotify_import import import_playlist
 from tests.music_factories import MOOD_FEATURES, featured_track, spotify_id
 
 TOKEN_URL = "https://accounts.spotify.com/api/token"

@@ -5,9 +5,8 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from music import recommendations
-from music.feedback import Rating, RecommendationLog
-from music.recommendations import rate
+from music.models import Rating, RecommendationLog, Track
+from music.services.ratings import rate
 from tests.recommend_support import catalogue_in_db, detection_with_faces
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_catalogue_index")]
@@ -235,7 +234,7 @@ def test_rating_reranks_the_list_the_listener_sees(api, alice, catalogue):
 def test_other_listeners_ratings_never_appear_in_my_list(api, alice, bob, catalogue):
     detection = detection_with_faces(alice, ["happy"])
     for item in api.get(detection_url(detection, seed=2)).json()["results"]:
-        rate(bob, recommendations.Track.objects.get(pk=item["track"]["id"]), 1)
+        rate(bob, Track.objects.get(pk=item["track"]["id"]), 1)
 
     results = api.get(detection_url(detection, seed=2)).json()["results"]
 

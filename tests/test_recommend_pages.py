@@ -8,8 +8,8 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from music.feedback import Rating, RecommendationLog
-from music.recommendations import rate
+from music.models import Rating, RecommendationLog
+from music.services.ratings import rate
 from tests.recommend_support import catalogue_in_db, detection_with_faces
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_catalogue_index")]

@@ -2,10 +2,10 @@
 
 import pytest
 
-from music.feedback import Rating, RecommendationLog
-from music.models import MoodMapping, Track
-from music.recommendations import rate, recommend_for, recommend_in_moods, record_shown, unrate
-from music.services.moods import moods_for
+from music.models import MoodMapping, Rating, RecommendationLog, Track
+from music.services.mood_model import moods_for
+from music.services.ratings import rate, unrate
+from music.services.recommendations import recommend_for, recommend_in_moods, record_shown
 from tests.factories import UserFactory
 from tests.recommend_support import catalogue_in_db, staff_playlist
 

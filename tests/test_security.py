@@ -14,8 +14,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from fermusic.lib.events import user_group
-from music import recommendations
 from music.models import MoodMapping
+from music.services import ratings
 from tests.factories import UserFactory
 from tests.music_factories import PlaylistFactory, TrackFactory
 from tests.recommend_support import detection_with_faces
@@ -104,7 +104,7 @@ def test_a_form_post_with_the_token_gets_through(csrf_client, alice):
 @pytest.fixture
 def alices_things(alice):
     track = TrackFactory(title="Song", artists="Band")
-    rating, _ = recommendations.rate(alice, track, 1)
+    rating, _ = ratings.rate(alice, track, 1)
     return {"detection": detection_with_faces(alice, emotions=("sad", "happy")), "rating": rating, "track": track}
 
 

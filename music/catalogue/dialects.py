@@ -169,10 +169,6 @@ class TrackCSV:
     def bytes_read(self) -> int:
         return self._counter.count
 
-    @property
-    def feature_columns(self) -> list[str]:
-        return [name for name in AUDIO_FEATURES if name in self.columns]
-
     def __iter__(self) -> Iterator[TrackRecord | RowProblem]:
         # Line numbers count the header as line 1, as a spreadsheet shows them.
         reader = csv.reader(self._text, delimiter=self.delimiter)

@@ -1,4 +1,4 @@
-"""The default emotion -> mood mapping, from the seeds' choices: angry and fear are
+"""The default emotion -> mood mapping: angry and fear are
 met with calm, happy with happy or energetic music, surprise and neutral with
 energetic, sad and disgust with sad. To lift a mood, negative feelings get calm then
 happy music and the others get happy then energetic."""

@@ -2,7 +2,7 @@
 
 MOODS = ("happy", "energetic", "calm", "sad")
 
-# Spellings seen in mood-labelled datasets and in the seeds' cluster names.
+# Spellings seen in mood-labelled datasets and in the clustering baselines' cluster names.
 ALIASES = {
     "cheerful": "happy",
     "joyful": "happy",

@@ -4,7 +4,7 @@
 
 Protocol: a stratified, seeded part of the labelled tracks (30%) is held out first.
 The model is chosen by repeated stratified cross-validation on the rest only, fitted
-on the rest, and scored once on the held-out part; the seeds' cluster approaches are
+on the rest, and scored once on the held-out part; the clustering baselines are
 scored on the same part. That is the estimate. The shipped classifier is then the
 chosen configuration refitted on every labelled track (accuracy still rises with more
 tracks: see the learning curve in the report), written with this report as its
@@ -140,7 +140,7 @@ def reference_models(x: np.ndarray, y: list[str], seed: int = SEED) -> dict:
 
 
 def seed_baselines(x_train, y_train, x_test, y_test, seeds=range(10)) -> dict:
-    """The seeds' approaches on the held-out part: KMeans with 4 clusters on scaled
+    """The clustering baselines on the held-out part: KMeans with 4 clusters on scaled
     features, named (a) by cluster id, (b) by the centroid's valence x energy quadrant,
     and, for comparison, (c) by the majority human label of each cluster's members."""
     scaler = StandardScaler().fit(x_train)

@@ -1,7 +1,7 @@
 """The recommender as plain numbers (no Django): it ranks the tracks of a catalogue for
 one listener in one set of moods, and explains each pick in a line.
 
-* ``catalogue`` holds the catalogue as arrays (audio features, popularity, mood,
+* ``index`` holds the catalogue as arrays (audio features, popularity, mood,
   artist, genres), built once and shared by every request.
 * ``ranking`` scores the tracks of the requested moods: popularity as a prior, staff
   playlists boosted, then the listener's taste learned from their likes and dislikes
@@ -10,5 +10,5 @@ one listener in one set of moods, and explains each pick in a line.
 * ``metrics`` and ``simulation`` measure it offline on simulated listeners built from
   real Last.fm listening profiles.
 
-``music.recommendations`` feeds it from the database.
+``music.services.recommendations`` feeds it from the database.
 """

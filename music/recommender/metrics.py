@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .catalogue import CatalogueIndex
+from .index import CatalogueIndex
 
 _DISCOUNT = 1.0 / np.log2(np.arange(2, 1002))
 

@@ -34,7 +34,7 @@ from threadpoolctl import ThreadpoolController
 
 from music.moods.labels import MOODS
 
-from .catalogue import CatalogueIndex
+from .index import CatalogueIndex
 
 MIN_NEIGHBOURS = 3
 MIN_SUPPORT = 2

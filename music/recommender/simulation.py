@@ -40,7 +40,7 @@ from music.moods.features import MODEL_FEATURES
 from music.moods.labels import MOODS
 
 from . import metrics
-from .catalogue import NO_MOOD, CatalogueIndex
+from .index import NO_MOOD, CatalogueIndex
 from .ranking import WEIGHTS, Community, Request, Taste, Weights, rank
 
 DISLIKE_SHARE = 0.2

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from music.catalogue.dialects import ALBUM_MAX, ARTISTS_MAX, TITLE_MAX, RowProblem, TrackRecord
+from music.catalogue.spotify import SpotifyCatalog, SpotifyError, SpotifyPlaylist, SpotifyTrack, playlist_id
 from music.models import ARTIST_SEPARATOR, ImportJob, Playlist, PlaylistTrack, Track
-from music.services.importing import import_records
-from music.services.moods import assign_moods, write_moods
-from music.spotify import SpotifyCatalog, SpotifyError, SpotifyPlaylist, SpotifyTrack, playlist_id
+from music.services.catalogue_import import import_records
+from music.services.mood_model import assign_moods, write_moods
 
 
 @dataclass

@@ -7,7 +7,7 @@ from music.catalogue.dialects import NoUsableColumns
 from music.moods.classifier import MoodClassifier
 from music.moods.evaluation import mood_metrics
 from music.moods.training import load_labelled
-from music.services.moods import classifier
+from music.services.mood_model import mood_classifier
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         if model is None:
-            model = classifier()
+            model = mood_classifier()
         else:
             try:
                 model = MoodClassifier.load(model)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from music.recommender import simulation
-from music.services.moods import classifier
+from music.services.mood_model import mood_classifier
 
 SIMULATION_NOTE = (
     "SIMULATION: listeners are simulated from real Last.fm listening profiles (HetRec 2011) joined to the "
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     help = (
         "Offline evaluation of the recommender on simulated listeners (a SIMULATION built from Last.fm "
         "profiles): NDCG@10, precision@10, catalogue coverage and intra-list diversity of the ranker, of the "
-        "seeds' top-N by popularity within the mood and of random picks within the mood, after ratings "
+        "popularity baseline (top-N by popularity within the mood) and of random picks within the mood, after ratings "
         "revealed one at a time. Reads the catalogue CSV and the mood model in memory; the database is untouched."
     )
 
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         if options["ratings"] < 1 or options["users"] < 1:
             raise CommandError("--ratings and --users must be at least 1.")
 
-        index = simulation.catalogue_from_csv(catalogue_path, classifier())
+        index = simulation.catalogue_from_csv(catalogue_path, mood_classifier())
         listeners = simulation.load_listeners(lastfm, index, index.artist_keys)
         run = simulation.Simulation(index, listeners, seed=options["seed"], ratings=options["ratings"])
         if not run.listeners:

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from music.models import MoodModelRun
-from music.services import moods
+from music.services import mood_model
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the run's metrics as JSON")
 
     def handle(self, seed: int, **options):
-        run = moods.refit(MoodModelRun.Trigger.COMMAND, seed=seed)
+        run = mood_model.refit(MoodModelRun.Trigger.COMMAND, seed=seed)
         if options["json"]:
             self.stdout.write(json.dumps(run.metrics))
             return

@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from music.catalogue.spotify import SpotifyError
 from music.models import Mood, MoodModelRun
-from music.services import moods
+from music.services import mood_model
 from music.services.spotify_import import import_playlist
-from music.spotify import SpotifyError
 
 
 class Command(BaseCommand):
@@ -40,5 +40,5 @@ class Command(BaseCommand):
                 "the tracks take their mood from this playlist's mood or their neighbours'."
             )
         if not no_refit:
-            run = moods.refit(MoodModelRun.Trigger.IMPORT)
+            run = mood_model.refit(MoodModelRun.Trigger.IMPORT)
             self.stdout.write(f"Moods refitted: {run.tracks} tracks in {run.duration_seconds:.1f} s")

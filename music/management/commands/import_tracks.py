@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from music.models import ImportJob, MoodModelRun
-from music.services import importing, moods
+from music.services import catalogue_import, mood_model
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         job = import_with_progress(path, show=options["verbosity"] > 0, stream=self.stderr)
         self.stdout.write(f"{job.summary_text()}\nImported in {job.seconds:.1f} s")
         if not no_refit:
-            run = moods.refit(MoodModelRun.Trigger.IMPORT)
+            run = mood_model.refit(MoodModelRun.Trigger.IMPORT)
             self.stdout.write(f"Moods refitted: {run.tracks} tracks in {run.duration_seconds:.1f} s")
 
 
@@ -33,7 +33,7 @@ def import_with_progress(path: Path, show: bool, stream) -> ImportJob:
     with tqdm(
         total=path.stat().st_size, unit="B", unit_scale=True, desc=path.name, file=stream, disable=not show
     ) as bar:
-        job = importing.import_path(path, on_progress=lambda done, total: bar.update(done - bar.n))
+        job = catalogue_import.import_path(path, on_progress=lambda done, total: bar.update(done - bar.n))
     if job.status == ImportJob.Status.FAILED:
         raise CommandError(job.error)
     return job

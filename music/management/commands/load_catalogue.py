@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 
 from music.management.commands.import_tracks import import_with_progress
 from music.models import ImportJob, MoodModelRun, Track
-from music.services import moods
+from music.services import mood_model
 
 
 def default_path() -> Path:
@@ -47,5 +47,5 @@ class Command(BaseCommand):
             job = import_with_progress(path, show=options["verbosity"] > 0, stream=self.stderr)
             self.stdout.write(f"{job.summary_text()}\nImported in {job.seconds:.1f} s")
         if not loaded or not MoodModelRun.objects.exists():
-            run = moods.refit(MoodModelRun.Trigger.IMPORT)
+            run = mood_model.refit(MoodModelRun.Trigger.IMPORT)
             self.stdout.write(f"Moods fitted: {run.tracks} tracks in {run.duration_seconds:.1f} s")

@@ -24,7 +24,7 @@ from music.catalogue.dialects import NoUsableColumns, RowProblem, TrackCSV, Trac
 from music.models import ARTIST_SEPARATOR, Genre, ImportJob, Track
 from music.moods.features import AUDIO_FEATURES
 from music.moods.labels import mood_name
-from music.services.moods import assign_moods, write_moods
+from music.services.mood_model import assign_moods, write_moods
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 1000

@@ -61,9 +61,6 @@ class CatalogueIndex:
         rows[rows >= len(self.ids)] = 0
         return np.where(self.ids[rows] == ids, rows, -1)
 
-    def mood_rows(self, moods: Sequence[str]) -> np.ndarray:
-        return np.concatenate([self.by_mood[MOODS.index(m)] for m in moods]) if moods else np.array([], dtype=np.int64)
-
     def mood_name(self, row: int) -> str:
         code = int(self.moods[row])
         return MOODS[code] if code != NO_MOOD else ""

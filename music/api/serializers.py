@@ -1,40 +1,88 @@
-"""REST endpoints for recommendations and ratings, under /api/v1/:
-
-* ``GET recommendations/?emotion=sad`` (or ``?mood=calm``): a list for me, logged;
-* ``GET detections/{id}/recommendations/``: the list for a detection's driving face
-  (an action of ``emotions.api.DetectionViewSet`` that calls ``detection_recommendations``);
-* ``ratings/``: my ratings only; POST ``{"track", "value"}`` rates a track (1 like,
-  -1 dislike), or changes my rating of it; another listener's rating is a 404.
-"""
+"""Every serializer of the music API: the catalogue (tracks, playlists), recommendation
+lists and the queries that ask for them, and ratings."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.models import User
 from emotions.engine.labels import EMOTIONS
-from music import recommendations
-from music.feedback import Rating, RecommendationLog
-from music.models import Track
+from music.models import Playlist, PlaylistTrack, Rating, RecommendationLog, Track
 from music.moods.labels import MOODS
+from music.services.recommendations import MAX_SEED, Recommendations
 
 MAX_LIST = 50
 
 
-class TrackSummarySerializer(serializers.ModelSerializer):
-    """A track as lists show it (the catalogue API's TrackSerializer has every field)."""
+# --- The catalogue ---------------------------------------------------------------------
 
+
+class TrackSerializer(serializers.ModelSerializer):
     artists = serializers.ListField(source="artist_names", child=serializers.CharField(), read_only=True)
+    genres = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     spotify_url = serializers.URLField(read_only=True, allow_null=True)
 
     class Meta:
         model = Track
+        fields = [
+            "id", "title", "artists", "album", "year", "duration_ms", "popularity", "genres", "mood",
+            "spotify_id", "spotify_url", "danceability", "energy", "key", "loudness", "mode", "speechiness",
+            "acousticness", "instrumentalness", "liveness", "valence", "tempo", "time_signature",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class TrackSummarySerializer(TrackSerializer):
+    """A track as lists show it (the catalogue API's TrackSerializer has every field)."""
+
+    class Meta(TrackSerializer.Meta):
         fields = ["id", "title", "artists", "album", "year", "mood", "spotify_url"]
         read_only_fields = fields
+
+
+class PlaylistSerializer(serializers.ModelSerializer):
+    tracks = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Track.objects.all(),
+        required=False,
+        help_text="Track ids in playlist order; replaces the playlist's tracks when given.",
+    )
+
+    class Meta:
+        model = Playlist
+        fields = ["id", "name", "description", "mood", "published", "tracks", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def to_representation(self, playlist):
+        data = super().to_representation(playlist)
+        data["tracks"] = [entry.track_id for entry in playlist.entries.all()]
+        return data
+
+    def validate_tracks(self, tracks):
+        if len({t.pk for t in tracks}) != len(tracks):
+            raise serializers.ValidationError("A track can appear in a playlist only once.")
+        return tracks
+
+    def create(self, validated_data):
+        tracks = validated_data.pop("tracks", [])
+        playlist = Playlist.objects.create(**validated_data)
+        playlist.append(tracks)
+        return playlist
+
+    def update(self, playlist, validated_data):
+        tracks = validated_data.pop("tracks", None)
+        playlist = super().update(playlist, validated_data)
+        if tracks is not None:
+            playlist.entries.all().delete()
+            PlaylistTrack.objects.bulk_create(
+                PlaylistTrack(playlist=playlist, track=track, position=i) for i, track in enumerate(tracks, 1)
+            )
+        return playlist
+
+
+# --- Recommendations -------------------------------------------------------------------
 
 
 class MyRatingSerializer(serializers.ModelSerializer):
@@ -63,7 +111,7 @@ class RecommendationsSerializer(serializers.Serializer):
 class RecommendationQuerySerializer(serializers.Serializer):
     strategy = serializers.ChoiceField(choices=User.MoodStrategy.choices, required=False)
     n = serializers.IntegerField(min_value=1, max_value=MAX_LIST, default=10)
-    seed = serializers.IntegerField(min_value=0, max_value=recommendations.MAX_SEED, required=False)
+    seed = serializers.IntegerField(min_value=0, max_value=MAX_SEED, required=False)
 
 
 class ChosenFeelingSerializer(RecommendationQuerySerializer):
@@ -76,53 +124,12 @@ class ChosenFeelingSerializer(RecommendationQuerySerializer):
         return data
 
 
-def present(recs: recommendations.Recommendations, log: RecommendationLog) -> dict:
+def present(recs: Recommendations, log: RecommendationLog) -> dict:
     """The JSON of a shown list (RecommendationsSerializer)."""
     return RecommendationsSerializer({**vars(recs), "log": log.pk}).data
 
 
-def recommend_and_log(user, query: dict, surface: str, detection=None, emotion: str | None = None) -> dict:
-    """Run a validated query (ChosenFeelingSerializer or RecommendationQuerySerializer
-    data, with ``emotion`` given for a detection), log the list and present it."""
-    options = {"n": query["n"], "seed": query.get("seed")}
-    emotion = emotion or query.get("emotion")
-    if emotion:
-        recs = recommendations.recommend_for(user, emotion, strategy=query.get("strategy"), **options)
-    else:
-        recs = recommendations.recommend_in_moods(user, [query["mood"]], **options)
-    return present(recs, recommendations.record_shown(user, recs, surface, detection=detection))
-
-
-class RecommendationsView(APIView):
-    """Music for an emotion (through my mood strategy) or for a mood, ranked for me."""
-
-    @extend_schema(parameters=[ChosenFeelingSerializer], responses={200: RecommendationsSerializer})
-    def get(self, request):
-        query = ChosenFeelingSerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        return Response(recommend_and_log(request.user, query.validated_data, RecommendationLog.Surface.API))
-
-
-def detection_recommendations(request, detection) -> Response:
-    """The list for the face that drives a detection's music; 409 while there is none."""
-    query = RecommendationQuerySerializer(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    if detection.status != detection.Status.DONE:
-        return Response({"detail": "The analysis has not finished yet."}, status=status.HTTP_409_CONFLICT)
-    face = detection.driving_face
-    if face is None:
-        return Response(
-            {"detail": "No face was found in this photo, so there is no emotion to pick music for."},
-            status=status.HTTP_409_CONFLICT,
-        )
-    data = recommend_and_log(
-        request.user,
-        query.validated_data,
-        RecommendationLog.Surface.DETECTION,
-        detection=detection,
-        emotion=face.emotion,
-    )
-    return Response(data)
+# --- Ratings ---------------------------------------------------------------------------
 
 
 class RatingTrackField(serializers.PrimaryKeyRelatedField):
@@ -173,33 +180,3 @@ class RatingSerializer(serializers.ModelSerializer):
         if self.instance is not None and track != self.instance.track:
             raise ValidationError("A rating stays with its track; rate the other track instead.")
         return track
-
-
-class RatingViewSet(
-    mixins.CreateModelMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """My likes and dislikes. POST rates a track (201), or changes my rating of a
-    track I already rated (200). Another listener's rating is a 404."""
-
-    serializer_class = RatingSerializer
-    filterset_fields = ["value"]
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
-            return Rating.objects.none()
-        return Rating.objects.owned_by(self.request.user).select_related("track")
-
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        rating, created = recommendations.rate(
-            request.user, serializer.validated_data["track"], serializer.validated_data["value"]
-        )
-        return Response(
-            self.get_serializer(rating).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        )

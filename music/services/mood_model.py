@@ -41,7 +41,7 @@ def moods_for(emotion: str, strategy: str) -> list[str]:
 
 
 @functools.cache
-def classifier() -> MoodClassifier:
+def mood_classifier() -> MoodClassifier:
     """The served mood classifier (``music/moods/classifier.json``), loaded once."""
     return MoodClassifier.load()
 
@@ -55,7 +55,7 @@ def assign_moods(tracks: list[Track]) -> None:
     writes them), from the catalogue as it is now."""
     featured = [t for t in tracks if t.has_features]
     if featured:
-        model = classifier()
+        model = mood_classifier()
         x = np.array([t.feature_vector for t in featured], dtype=float)
         predicted = model.predict(x)
         for track, mood in zip(featured, predicted):
@@ -150,7 +150,7 @@ def refit(trigger: str = MoodModelRun.Trigger.COMMAND, seed: int = 0) -> MoodMod
     """Re-assign every track's mood, re-cluster each mood (matched to the last fit so
     clusters keep their identity), and record the run's quality."""
     started = time.monotonic()
-    model = classifier()
+    model = mood_classifier()
     with transaction.atomic():
         featured = _load_featured()
         x = featured["x"]

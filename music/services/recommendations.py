@@ -1,37 +1,26 @@
 """Recommendations from the database: ``recommend_for(user, emotion)`` is the one way
-every page and endpoint gets a list; ``record_shown`` logs a list that was shown; and
-``rate`` / ``unrate`` are the one way ratings change.
-
-The catalogue's arrays (``music.recommender.catalogue``) are built once per process
-and rebuilt when a track is added, after every mood refit, and at the latest every
-``INDEX_MAX_AGE`` seconds (so an edit such as an editor's mood override shows up
-then). Every list is checked against the database before it is returned, so a stale
-index can only leave a track out, never show one in the wrong mood or one that was
-deleted: such a mismatch rebuilds the index at once.
+every page and endpoint gets a list; ``recommend_and_log`` gets one and logs it as shown
+(``record_shown``). The catalogue's arrays come from ``music.services.catalogue_index``.
 """
 
 from __future__ import annotations
 
 import random
-import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count
 from scipy import sparse
 
 from accounts.models import User
 from emotions.engine.labels import EMOTIONS
-from music.feedback import Rating, RecommendationLog
-from music.models import MoodModelRun, PlaylistTrack, Track
+from music.models import PlaylistTrack, Rating, RecommendationLog, Track
 from music.moods.labels import MOODS
-from music.recommender.catalogue import CatalogueIndex
+from music.recommender.index import CatalogueIndex
 from music.recommender.ranking import MIN_NEIGHBOURS, Community, Request, Taste, rank
-from music.services.moods import classifier, moods_for
+from music.services.catalogue_index import catalogue_index
+from music.services.mood_model import moods_for
 
-INDEX_MAX_AGE = 600.0
 MAX_NEIGHBOUR_CANDIDATES = 300  # listeners compared with this one, those sharing most artists first
 MAX_COMMUNITY_RATINGS = 30_000
 MAX_SEED = 2**31 - 1
@@ -121,18 +110,24 @@ def record_shown(user: User, recommendations: Recommendations, surface: str, det
     )
 
 
-def rate(user: User, track: Track, value: int) -> tuple[Rating, bool]:
-    """Set ``user``'s rating of ``track``; returns it and whether it is new."""
-    if value not in Rating.Value.values:
-        raise ValueError("A rating is 1 (like) or -1 (dislike)")
-    with transaction.atomic():
-        return Rating.objects.update_or_create(user=user, track=track, defaults={"value": value})
-
-
-def unrate(user: User, track: Track) -> bool:
-    """Remove ``user``'s rating of ``track``; False when there was none."""
-    deleted, _ = Rating.objects.owned_by(user).filter(track=track).delete()
-    return bool(deleted)
+def recommend_and_log(
+    user: User,
+    surface: str,
+    *,
+    emotion: str = "",
+    mood: str = "",
+    strategy: str | None = None,
+    n: int = 10,
+    seed: int | None = None,
+    detection=None,
+) -> tuple[Recommendations, RecommendationLog]:
+    """A list for ``emotion`` (through ``strategy``) or, without one, for ``mood``, logged
+    as shown to ``user`` on ``surface``. Takes a validated query's fields as keywords."""
+    if emotion:
+        recs = recommend_for(user, emotion, strategy=strategy, n=n, seed=seed)
+    else:
+        recs = recommend_in_moods(user, [mood], n=n, seed=seed)
+    return recs, record_shown(user, recs, surface, detection=detection)
 
 
 # --- Inputs of the ranking -------------------------------------------------------------
@@ -200,72 +195,3 @@ def _community(user: User, index: CatalogueIndex, ratings: list[Rating]) -> Comm
         shape=(len(listeners), len(index)),
     )
     return Community.of(index, matrix)
-
-
-# --- The catalogue index -------------------------------------------------------------
-
-
-class _IndexCache:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.index: CatalogueIndex | None = None
-        self.version: tuple | None = None
-        self.built_at = 0.0
-
-
-_cache = _IndexCache()
-
-
-def catalogue_index(rebuild: bool = False) -> CatalogueIndex:
-    """The catalogue's arrays, rebuilt when stale (see the module's docstring)."""
-    version = _catalogue_version()
-    with _cache.lock:
-        fresh = time.monotonic() - _cache.built_at < INDEX_MAX_AGE
-        if rebuild or _cache.index is None or _cache.version != version or not fresh:
-            _cache.index = build_index()
-            _cache.version = version
-            _cache.built_at = time.monotonic()
-        return _cache.index
-
-
-def forget_catalogue_index() -> None:
-    """Drop this process's index, so that the next request builds it anew."""
-    with _cache.lock:
-        _cache.index = None
-
-
-def _catalogue_version() -> tuple:
-    """Newest track and newest mood refit: two index look-ups. Deletions and edits
-    change neither; the check of every list against the database covers them."""
-    return (
-        Track.objects.aggregate(last=Max("pk"))["last"],
-        MoodModelRun.objects.aggregate(last=Max("pk"))["last"],
-    )
-
-
-def build_index() -> CatalogueIndex:
-    """Read the whole catalogue into a CatalogueIndex."""
-    model = classifier()
-    features = list(model.features)
-    rows = list(
-        Track.objects.order_by()
-        .values_list("pk", "mood", "popularity", "artist_key", "main_artist", *features)
-        .iterator(chunk_size=10_000)
-    )
-    genres: dict[int, list[str]] = {}
-    for track_id, name in Track.genres.through.objects.values_list("track_id", "genre__name").iterator(
-        chunk_size=10_000
-    ):
-        genres.setdefault(track_id, []).append(name)
-    x = np.array([[np.nan if v is None else v for v in row[5:]] for row in rows], dtype=float)
-    return CatalogueIndex.build(
-        ids=[row[0] for row in rows],
-        moods=[row[1] for row in rows],
-        popularity=[row[2] for row in rows],
-        features=x.reshape(len(rows), len(features)),
-        artist_keys=[row[3] for row in rows],
-        artist_names=[row[4] for row in rows],
-        genres=[genres.get(row[0], ()) for row in rows],
-        mean=model.mean,
-        scale=model.scale,
-    )

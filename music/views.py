@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 
 from emotions.engine.labels import EMOTIONS
 from emotions.presentation import EMOTION_STYLE
-from music import recommendations
-from music.api_recommend import ChosenFeelingSerializer, present
-from music.feedback import Rating, RecommendationLog
-from music.models import Track
+from music.api.serializers import ChosenFeelingSerializer, present
+from music.models import Rating, RecommendationLog, Track
 from music.moods.labels import MOODS
+from music.services.ratings import rate as rate_track
+from music.services.ratings import unrate
+from music.services.recommendations import recommend_and_log
 
 RATINGS_PAGE_SIZE = 25
 
@@ -60,13 +61,7 @@ def discover(request):
             return JsonResponse({"detail": message, "errors": query.errors}, status=400)
         messages.error(request, message)
         return render(request, "music/discover.html", context, status=400)
-    data = query.validated_data
-    options = {"n": data["n"], "seed": data.get("seed")}
-    if "emotion" in data:
-        recs = recommendations.recommend_for(request.user, data["emotion"], strategy=data.get("strategy"), **options)
-    else:
-        recs = recommendations.recommend_in_moods(request.user, [data["mood"]], **options)
-    log = recommendations.record_shown(request.user, recs, RecommendationLog.Surface.DISCOVER)
+    recs, log = recommend_and_log(request.user, RecommendationLog.Surface.DISCOVER, **query.validated_data)
     if _wants_json(request):
         return JsonResponse(present(recs, log))
     params = {"emotion": recs.emotion, "strategy": recs.strategy} if recs.emotion else {"mood": recs.moods[0]}
@@ -111,10 +106,10 @@ def rate(request):
     track = get_object_or_404(Track, pk=track_id)
     value = request.POST.get("value", "")
     if value == "0":
-        if recommendations.unrate(request.user, track):
+        if unrate(request.user, track):
             messages.success(request, f"Removed your rating of “{track.title}”.")
     elif value in ("1", "-1"):
-        recommendations.rate(request.user, track, int(value))
+        rate_track(request.user, track, int(value))
         if value == "1":
             messages.success(request, f"You like “{track.title}”. Songs like it move up.")
         else:
