@@ -1,33 +1,10 @@
-"""Live mode: webcam frames analysed one at a time per browser tab, never stored.
-
-The page sends downscaled JPEG frames over ``/ws/live/`` (``emotions.consumers.LiveConsumer``).
-The consumer keeps at most one frame at the worker and one waiting (``FrameSlots``): a
-newer frame replaces the waiting one, so a slow worker makes frames drop, never queue.
-A Celery task (``emotions.tasks.analyse_frame``) decodes, detects and classifies the
-frame and sends the faces back to the consumer's channel (``answer_frame``); the
-consumer smooths the largest face's probabilities over time (``EmotionTrend``) and tells
-the page when the smoothed emotion changes.
-
-The frame exists only in memory: in the consumer, in the broker message (which expires
-after ``FRAME_EXPIRES_SECONDS``) and in the task. Nothing writes it to disk or the database.
-"""
+"""Live mode's rules, free of Django, Channels and Celery: the limits a frame must meet,
+the two frame slots of a connection and the smoothed emotion trend."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import logging
 import math
-import os
-import threading
-import time
 from dataclasses import dataclass
-
-from django.conf import settings
-
-from fermusic.lib.events import channel_send
-
-logger = logging.getLogger(__name__)
 
 # A 320x240 webcam JPEG is 10-25 KB; the cap leaves room for 640x480 at high quality.
 MAX_FRAME_BYTES = 256 * 1024
@@ -45,11 +22,6 @@ FRAME_EXPIRES_SECONDS = 3
 # No answer at all after this long (the worker died, or none is running): the consumer
 # gives up on the frame and sends the next. Long enough for a cold worker's first frame.
 FRAME_TIMEOUT_SECONDS = 10
-# Live frames use OpenCV's Haar cascade on a 160-pixel copy: about 20 ms a frame here,
-# against about 280 ms for MTCNN at any size (its cost is per pyramid stage, not per
-# pixel). A webcam face fills a good part of the frame, so 160 pixels find it, and
-# the trend smooths over the cascade's occasional misses.
-DETECT_SIDE = 160
 # Time constant of the smoothed trend: a new expression takes over in about a second.
 TREND_SECONDS = 1.0
 # The smoothed top emotion must lead the announced one by this much before the page
@@ -152,104 +124,9 @@ class EmotionTrend:
     def to_dict(self) -> dict:
         return {
             "emotion": self.emotion,
-            "probabilities": None if self.probabilities is None else _rounded(self.probabilities),
+            "probabilities": None if self.probabilities is None else rounded(self.probabilities),
         }
 
 
-def _rounded(probabilities: dict[str, float]) -> dict[str, float]:
+def rounded(probabilities: dict[str, float]) -> dict[str, float]:
     return {emotion: round(p, 4) for emotion, p in probabilities.items()}
-
-
-# --- Dispatch (web process) ---------------------------------------------------------
-
-
-def dispatch_frame(frame: Frame, reply_channel: str) -> None:
-    """Queue the frame's analysis; the task answers on ``reply_channel``."""
-    from emotions.tasks import analyse_frame
-
-    analyse_frame.apply_async(
-        args=(base64.b64encode(frame.jpeg).decode("ascii"),),
-        # In the headers rather than the arguments so that the expiry handler, which
-        # sees only the headers, can still say which frame it discarded.
-        headers={"live_reply": {"channel": reply_channel, "seq": frame.seq}},
-        expires=FRAME_EXPIRES_SECONDS,
-        # Logs and monitoring events show this instead of the picture.
-        argsrepr=f"(<JPEG frame, {len(frame.jpeg)} bytes>,)",
-    )
-
-
-# --- Answer (worker) ----------------------------------------------------------------
-
-
-def answer_frame(frame_b64: str, reply: dict) -> None:
-    """Analyse a frame and send the faces, or why there are none, to the consumer."""
-    from emotions.engine.classifier import ModelNotFound
-    from emotions.engine.preprocess import ImageError
-
-    try:
-        jpeg = base64.b64decode(frame_b64, validate=True)
-        message = {"type": "live.result", "seq": reply["seq"], **analyse_jpeg(jpeg)}
-    except (ImageError, binascii.Error) as exc:
-        message = _failure(reply, "unreadable", f"The frame could not be read: {exc}")
-    except ModelNotFound:
-        logger.exception("Live mode has no emotion model")
-        message = _failure(reply, "unavailable", "Live analysis is not available right now.")
-    except Exception:
-        logger.exception("Unexpected error analysing a live frame")
-        message = _failure(reply, "internal", "Something went wrong while analysing this frame.")
-    channel_send(reply["channel"], message)
-
-
-def answer_expired(reply: dict) -> None:
-    channel_send(reply["channel"], _failure(reply, "expired", "The frame waited too long for the analysis."))
-
-
-def _failure(reply: dict, code: str, message: str) -> dict:
-    return {"type": "live.failed", "seq": reply["seq"], "code": code, "message": message}
-
-
-def analyse_jpeg(jpeg: bytes) -> dict:
-    """Decode, detect and classify one frame: {width, height, faces, timings}."""
-    from emotions.engine.classifier import get_classifier
-    from emotions.engine.preprocess import decode_image
-
-    started = time.perf_counter()
-    rgb = decode_image(jpeg, max_pixels=MAX_FRAME_PIXELS)
-    decoded = time.perf_counter()
-    predictions = get_classifier(settings.EMOTION_MODEL_DIR).analyse_image(rgb, detector=live_detector())
-    analysed = time.perf_counter()
-    return {
-        "width": int(rgb.shape[1]),
-        "height": int(rgb.shape[0]),
-        "faces": [
-            {
-                "box": list(p.box),
-                "emotion": p.emotion,
-                "confidence": round(p.confidence, 4),
-                "uncertain": p.uncertain,
-                "probabilities": _rounded(p.probabilities),
-            }
-            for p in predictions
-        ],
-        "timings": {
-            "decode_ms": round((decoded - started) * 1000, 1),
-            "analyse_ms": round((analysed - decoded) * 1000, 1),
-        },
-    }
-
-
-_detectors = threading.local()
-
-
-def live_detector():
-    """This thread's live-mode face detector.
-
-    One per thread because OpenCV's cascade classifier is not safe to share between
-    threads (a thread-pool worker), and rebuilt after a fork (a prefork worker).
-    """
-    from emotions.engine.detector import HaarDetector
-
-    if getattr(_detectors, "pid", None) != os.getpid():
-        _detectors.detector = HaarDetector(max_side=DETECT_SIDE)
-        _detectors.pid = os.getpid()
-    return _detectors.detector
