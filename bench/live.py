@@ -29,7 +29,7 @@ After one warm-up frame per client (a cold worker loads its models), it measures
 * ``worker_analyse_ms_p50`` / ``worker_decode_ms_p50``: the worker's own share;
 * ``faces_per_result``: how often the detector found the face.
 
-Goal (issue 7): at least 10 frames a second per client. The machine has 2 cores and the
+Goal: at least 10 frames a second per client. The machine has 2 cores and the
 CNN training job may be running, so the load average is printed with the numbers.
 """
 
