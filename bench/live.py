@@ -29,7 +29,7 @@ After one warm-up frame per client (a cold worker loads its models), it measures
 * ``worker_analyse_ms_p50`` / ``worker_decode_ms_p50``: the worker's own share;
 * ``faces_per_result``: how often the detector found the face.
 
-Goal (issue 7): at least 10 frames a second per client. The machine has 2 cores and the
+Goal: at least 10 frames a second per client. The machine has 2 cores and the
 CNN training job may be running, so the load average is printed with the numbers.
 """
 
@@ -59,7 +59,8 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
-from emotions import live
+from emotions.live import analysis as live_analysis
+from emotions.live import protocol
 from fermusic.routing import websocket_urlpatterns
 
 ANSWER_TIMEOUT = 60
@@ -182,7 +183,7 @@ async def run_clients(args, frames: list[bytes]) -> tuple[list[Client], float, f
     await asyncio.gather(*(client.stream(until) for client in clients))
     ended = time.perf_counter()
     for client in clients:
-        await client.drain(live.FRAME_TIMEOUT_SECONDS)
+        await client.drain(protocol.FRAME_TIMEOUT_SECONDS)
     for receiver in receivers:
         receiver.cancel()
     for client in clients:
@@ -224,7 +225,7 @@ def report(args, clients: list[Client], started: float, ended: float) -> dict:
         "worker_analyse_ms_p50": percentile(analyse_ms, 50),
         "worker_decode_ms_p50": percentile(decode_ms, 50),
         "faces_per_result": round(float(np.mean(faces)), 2) if faces else None,
-        "detector": f"haar@{live.DETECT_SIDE}px",
+        "detector": f"haar@{live_analysis.DETECT_SIDE}px",
         "goals": {"fps >= 10": fps >= 10},
         "machine": {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2)},
     }

@@ -91,11 +91,6 @@ class Detection(models.Model):
             return now + FAILED_PHOTO_GRACE
         return {"delete": now, "24h": now + timedelta(hours=24), "keep": None}[self.retention]
 
-    def delete_photo(self):
-        if self.photo:
-            self.photo.delete(save=False)
-        self.photo_delete_at = None
-
 
 class DetectedFace(models.Model):
     detection = models.ForeignKey(Detection, on_delete=models.CASCADE, related_name="faces")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from emotions.consumers import LiveConsumer
+from emotions.live.consumers import LiveConsumer
 
 websocket_urlpatterns = [
     path("ws/live/", LiveConsumer.as_asgi()),

@@ -4,7 +4,8 @@ from celery import shared_task
 from celery.signals import task_revoked
 from django.db import DatabaseError
 
-from emotions import live, services
+from emotions.live import analysis as live_analysis
+from emotions.services import analysis
 from fermusic.lib.errors import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
@@ -23,24 +24,24 @@ def analyse_detection(self, detection_id: str):
     """Analyse one detection. Transient database or connection errors are retried;
     anything else, or running out of retries, marks the detection failed."""
     try:
-        services.run_analysis(detection_id)
+        analysis.run_analysis(detection_id)
     except TRANSIENT_ERRORS:
         if self.request.retries >= self.max_retries:
             logger.exception("Detection %s failed after %d retries", detection_id, self.request.retries)
-            services.fail_detection(detection_id)
+            analysis.fail_detection(detection_id)
             return
         raise
     except DatabaseError:
         logger.exception("Database error analysing detection %s", detection_id)
-        services.fail_detection(detection_id)
+        analysis.fail_detection(detection_id)
     except Exception:
         logger.exception("Unexpected error analysing detection %s", detection_id)
-        services.fail_detection(detection_id)
+        analysis.fail_detection(detection_id)
 
 
 @shared_task
 def sweep_detections():
-    return services.sweep()
+    return analysis.sweep()
 
 
 @shared_task(bind=True, acks_late=False, ignore_result=True)
@@ -48,7 +49,7 @@ def analyse_frame(self, frame: str):
     """Analyse one live-mode webcam frame (base64 JPEG) and answer the consumer that
     sent it. Acknowledged on receipt and never retried: a frame redelivered after a
     worker died would be stale, and the consumer has moved on by then."""
-    live.answer_frame(frame, self.request.live_reply)
+    live_analysis.answer_frame(frame, self.request.live_reply)
 
 
 @task_revoked.connect
@@ -56,4 +57,4 @@ def _answer_expired_frame(sender=None, request=None, expired=False, **kwargs):
     # A frame that expired in the queue is discarded by the worker without running the
     # task; telling its consumer lets the next frame go at once instead of timing out.
     if expired and getattr(sender, "name", None) == analyse_frame.name:
-        live.answer_expired(request.live_reply)
+        live_analysis.answer_expired(request.live_reply)

@@ -1,5 +1,3 @@
-from collections import Counter
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,12 +6,12 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from emotions import services
-from emotions.engine.labels import EMOTIONS
+from emotions import selectors
+from emotions.api.serializers import DetectionSerializer
+from emotions.api.throttles import UploadRateThrottle
 from emotions.models import Detection
 from emotions.presentation import EMOTION_STYLE
-from emotions.serializers import DetectionSerializer
-from emotions.throttles import UploadRateThrottle
+from emotions.services import detections
 
 HISTORY_PAGE_SIZE = 12
 
@@ -33,8 +31,8 @@ def _upload(request, source: str, template: str):
             error, code = "Too many uploads in a short time. Wait a minute and try again.", 429
         else:
             try:
-                detection = services.create_detection(request.user, request.FILES.get("image"), source)
-            except services.UploadRejected as exc:
+                detection = detections.create_detection(request.user, request.FILES.get("image"), source)
+            except detections.UploadRejected as exc:
                 error, code = exc.message, 400
             else:
                 if wants_json:
@@ -85,39 +83,18 @@ def photo(request, pk):
 
 @login_required
 def history(request):
-    detections = Detection.objects.owned_by(request.user).prefetch_related("faces")
-    page = Paginator(detections, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.history(request.user), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "emotions/history.html",
-        {"page": page, "timeline": _timeline(request.user), "emotion_style": EMOTION_STYLE},
+        {"page": page, "timeline": selectors.timeline(request.user), "emotion_style": EMOTION_STYLE},
     )
-
-
-def _timeline(user) -> dict:
-    """Emotion counts per day of the user's finished detections (driving face only)."""
-    days: dict[str, Counter] = {}
-    finished = (
-        Detection.objects.owned_by(user)
-        .filter(status=Detection.Status.DONE)
-        .prefetch_related("faces")
-        .order_by("created_at")
-    )
-    for detection in finished:
-        face = detection.driving_face
-        if face is not None:
-            days.setdefault(detection.created_at.date().isoformat(), Counter())[face.emotion] += 1
-    return {
-        "days": list(days),
-        "series": {emotion: [days[d][emotion] for d in days] for emotion in EMOTIONS},
-        "colours": {emotion: EMOTION_STYLE[emotion]["colour"] for emotion in EMOTIONS},
-    }
 
 
 @login_required
 @require_POST
 def delete(request, pk):
-    _owned(request, pk).delete()
+    detections.delete_detection(_owned(request, pk))
     messages.success(request, "The detection and its photo were deleted.")
     return redirect("emotions:history")
 
@@ -125,10 +102,7 @@ def delete(request, pk):
 @login_required
 @require_POST
 def delete_all(request):
-    count = 0
-    for detection in Detection.objects.owned_by(request.user):
-        detection.delete()
-        count += 1
+    count = detections.delete_history(request.user)
     messages.success(request, f"Deleted {count} detection{'s' if count != 1 else ''} and their photos.")
     return redirect("emotions:history")
 
@@ -137,7 +111,7 @@ def delete_all(request):
 @require_POST
 def rerun(request, pk):
     detection = _owned(request, pk)
-    if services.rerun(detection):
+    if detections.rerun(detection):
         messages.info(request, "The photo is being analysed again.")
     else:
         messages.error(request, "Only a failed detection whose photo is still stored can be re-run.")
@@ -149,7 +123,7 @@ def rerun(request, pk):
 def select_face(request, pk):
     detection = _owned(request, pk)
     try:
-        services.select_face(detection, int(request.POST.get("face", "")))
+        detections.select_face(detection, int(request.POST.get("face", "")))
     except ValueError:
         messages.error(request, "Choose one of the faces found in the photo.")
     return redirect(detection)
@@ -157,5 +131,5 @@ def select_face(request, pk):
 
 @login_required
 def live(request):
-    """Live mode: the page streams webcam frames to /ws/live/ (emotions.consumers)."""
+    """Live mode: the page streams webcam frames to /ws/live/ (emotions.live.consumers)."""
     return render(request, "emotions/live.html", {"emotion_style": EMOTION_STYLE})

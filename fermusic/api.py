@@ -6,7 +6,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import ProfileView
-from emotions.api import DetectionViewSet
+from emotions.api.views import DetectionViewSet
 from fermusic.lib.parsers import JSONParser
 from music.api.views import PlaylistViewSet, RatingViewSet, RecommendationsView, TrackViewSet
 

@@ -29,7 +29,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from rest_framework.test import APIClient
 
-from emotions import live
+from emotions.live import analysis as live_analysis
 from fermusic.routing import websocket_urlpatterns
 from music.catalogue.spotify import SpotifyCatalog, SpotifyError
 from music.models import ImportJob, MoodMapping, Playlist, Track
@@ -689,7 +689,7 @@ async def test_frames_the_worker_cannot_read_are_answered_as_unreadable(celery_w
 def test_the_live_task_answers_a_frame_that_is_not_base64_jpeg_as_unreadable(frame_b64):
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
-    live.answer_frame(frame_b64, {"channel": channel, "seq": 3})
+    live_analysis.answer_frame(frame_b64, {"channel": channel, "seq": 3})
     message = async_to_sync(layer.receive)(channel)
     assert message["type"] == "live.failed" and message["seq"] == 3 and message["code"] == "unreadable"
 

@@ -14,7 +14,6 @@ from emotions.engine.classifier import (
     EmotionClassifier,
     FacePrediction,
     ModelNotFound,
-    analyse_image,
     get_classifier,
 )
 from emotions.engine.labels import EMOTIONS
@@ -89,7 +88,7 @@ def test_it_rejects_faces_of_the_wrong_shape_or_type(classifier):
 
 
 def test_the_astronaut_is_one_face_with_eyes_and_a_full_reading(model_dir):
-    predictions = analyse_image(data.astronaut(), model_dir)
+    predictions = get_classifier(model_dir).analyse_image(data.astronaut())
 
     assert len(predictions) == 1
     face = predictions[0]

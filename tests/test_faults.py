@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from emotions.services import STUCK_REASON
+from emotions.services.analysis import STUCK_REASON
 from fermusic.lib.errors import UNAVAILABLE_MESSAGE
 from tests.e2e.server import BASE_DIR
 from tests.fault_support import FINISHED, Stack, postgres_bin, wait_until
@@ -42,7 +42,7 @@ def _missing_programs() -> str | None:
 
 
 def _model_dir():
-    current = BASE_DIR / "emotions" / "models" / "current"
+    current = BASE_DIR / "emotions" / "weights" / "current"
     if (current / "metadata.json").exists():
         return current
     from tests.engine_support import tiny_model_dir

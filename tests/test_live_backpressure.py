@@ -4,7 +4,7 @@ checks a frame passes before it leaves the web process."""
 import pytest
 
 from emotions.engine.labels import EMOTIONS
-from emotions.live import (
+from emotions.live.protocol import (
     MAX_FRAME_BYTES,
     EmotionTrend,
     Frame,

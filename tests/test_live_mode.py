@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from emotions.engine.labels import EMOTIONS
-from emotions.live import MAX_FRAME_BYTES
+from emotions.live.protocol import MAX_FRAME_BYTES
 from tests.live_support import (
     TIMEOUT,
     answer_to,

@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from kombu.exceptions import ChannelError, OperationalError
 
-from emotions import live
+from emotions.live import analysis, dispatch, protocol
 from tests.live_support import (
     TIMEOUT,
     answer_to,
@@ -26,14 +26,14 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 def blocked_worker(monkeypatch):
     """The worker's analysis waits until ``release`` is set; ``entered`` says it started."""
     gate = SimpleNamespace(entered=threading.Event(), release=threading.Event())
-    analyse = live.analyse_jpeg
+    analyse = analysis.analyse_jpeg
 
     def slow_analyse(jpeg):
         gate.entered.set()
         gate.release.wait(TIMEOUT)
         return analyse(jpeg)
 
-    monkeypatch.setattr(live, "analyse_jpeg", slow_analyse)
+    monkeypatch.setattr(analysis, "analyse_jpeg", slow_analyse)
     yield gate
     gate.release.set()
 
@@ -42,13 +42,13 @@ def blocked_worker(monkeypatch):
 def dispatched(monkeypatch):
     """The (seq, reply channel) of every frame the consumer queues for the worker."""
     calls = []
-    dispatch = live.dispatch_frame
+    dispatch_frame = dispatch.dispatch_frame
 
     def spy(frame, reply_channel):
         calls.append((frame.seq, reply_channel))
-        dispatch(frame, reply_channel)
+        dispatch_frame(frame, reply_channel)
 
-    monkeypatch.setattr(live, "dispatch_frame", spy)
+    monkeypatch.setattr(dispatch, "dispatch_frame", spy)
     return calls
 
 
@@ -56,7 +56,7 @@ def dispatched(monkeypatch):
 def nothing_answers(monkeypatch):
     """Frames are taken but never answered, as when the worker died."""
     calls = []
-    monkeypatch.setattr(live, "dispatch_frame", lambda frame, reply_channel: calls.append((frame.seq, reply_channel)))
+    monkeypatch.setattr(dispatch, "dispatch_frame", lambda frame, reply_channel: calls.append((frame.seq, reply_channel)))
     return calls
 
 
@@ -100,7 +100,7 @@ async def test_a_slow_worker_makes_frames_drop_instead_of_queueing(
 async def test_a_frame_that_expires_in_the_queue_is_answered_and_the_stream_goes_on(
     celery_worker, alice, bob, blocked_worker, monkeypatch
 ):
-    monkeypatch.setattr(live, "FRAME_EXPIRES_SECONDS", 1)
+    monkeypatch.setattr(protocol, "FRAME_EXPIRES_SECONDS", 1)
     alice_socket = await connect_live(alice)
     bob_socket = await connect_live(bob)
 
@@ -122,7 +122,7 @@ async def test_a_frame_that_expires_in_the_queue_is_answered_and_the_stream_goes
 
 
 async def test_a_frame_nobody_answers_times_out_and_the_waiting_frame_goes_next(alice, nothing_answers, monkeypatch):
-    monkeypatch.setattr(live, "FRAME_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(protocol, "FRAME_TIMEOUT_SECONDS", 0.3)
     communicator = await connect_live(alice)
     await communicator.send_to(bytes_data=webcam_frame())
     await communicator.send_to(bytes_data=webcam_frame(2))
@@ -135,7 +135,7 @@ async def test_a_frame_nobody_answers_times_out_and_the_waiting_frame_goes_next(
 
 
 async def test_a_late_answer_for_a_frame_given_up_on_is_ignored(alice, nothing_answers, monkeypatch):
-    monkeypatch.setattr(live, "FRAME_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(protocol, "FRAME_TIMEOUT_SECONDS", 0.3)
     communicator = await connect_live(alice)
     await communicator.send_to(bytes_data=webcam_frame())
     assert (await answer_to(communicator, 1))["code"] == "timeout"
@@ -157,7 +157,7 @@ async def test_a_frame_that_cannot_be_queued_is_answered_with_an_error(alice, mo
     def broker_down(frame, reply_channel):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(live, "dispatch_frame", broker_down)
+    monkeypatch.setattr(dispatch, "dispatch_frame", broker_down)
     communicator = await connect_live(alice)
     await communicator.send_to(bytes_data=webcam_frame())
     failed = await answer_to(communicator, 1)

@@ -1,5 +1,5 @@
 """CNN architectures for 48x48 grey faces. Chosen by measurement: see
-``emotions/models/README.md`` for the comparison that picked the served one."""
+``emotions/weights/README.md`` for the comparison that picked the served one."""
 
 from __future__ import annotations
 

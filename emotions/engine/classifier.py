@@ -1,6 +1,6 @@
 """The served emotion model: a LiteRT flatbuffer run by the LiteRT interpreter.
 
-A model folder (``emotions/models/current`` by default) holds::
+A model folder (``emotions/weights/current`` by default) holds::
 
     model.keras     the trained Keras model (source of truth, for retraining/analysis)
     model.tflite    the same network converted for LiteRT (what is served)
@@ -29,7 +29,7 @@ from .detector import as_rgb, get_detector
 from .labels import EMOTIONS, NUM_CLASSES
 from .preprocess import FACE_SIZE, normalise, prepare_face, to_grey
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "current"
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "weights" / "current"
 MODEL_FILE = "model.keras"
 RUNTIME_FILE = "model.tflite"
 METADATA_FILE = "metadata.json"
@@ -217,8 +217,3 @@ def get_classifier(model_dir: str | Path = DEFAULT_MODEL_DIR) -> EmotionClassifi
             if classifier is None:
                 classifier = _instances[key] = EmotionClassifier(model_dir)
     return classifier
-
-
-def analyse_image(rgb: np.ndarray, model_dir: str | Path = DEFAULT_MODEL_DIR) -> list[FacePrediction]:
-    """Detect, align and classify every face in an RGB photo with this process's model."""
-    return get_classifier(model_dir).analyse_image(rgb)

@@ -9,7 +9,7 @@ Two detectors whose weights ship inside their registry packages (nothing is down
 
 ``bench/detectors.py`` compares them on real photos and on composites of real FER2013
 faces; MTCNN is the default because it finds more faces and makes fewer false alarms
-(numbers in ``emotions/models/README.md``). Both work on a downscaled copy of big images
+(numbers in ``emotions/weights/README.md``). Both work on a downscaled copy of big images
 and map the boxes back, so a 24-megapixel upload costs about as much as a 640-pixel one.
 """
 

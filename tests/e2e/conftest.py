@@ -72,7 +72,7 @@ def catalogue_csv(tmp_path_factory) -> Path:
 
 def _served_model_dir() -> Path:
     """The committed model when there is one, otherwise a tiny trained stand-in."""
-    current = BASE_DIR / "emotions" / "models" / "current"
+    current = BASE_DIR / "emotions" / "weights" / "current"
     if (current / "metadata.json").exists():
         return current
     from tests.engine_support import tiny_model_dir

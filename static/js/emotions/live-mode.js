@@ -1,10 +1,11 @@
 // Live mode: camera → a 320-pixel JPEG per frame → binary message on /ws/live/ →
-// faces and a smoothed mood back (the protocol is described in emotions/consumers.py).
+// faces and a smoothed mood back (the protocol is described in emotions/live/consumers.py).
 //
 // The rate adapts to the server: a frame is sent only while fewer than max_in_flight
 // frames are unanswered, and never faster than max_fps. Frames exist only in memory,
 // here and on the server.
 
+import { socketUrl } from "../socket.js";
 import { cameraProblem } from "./camera.js";
 import { h, percent, readJson, svg } from "./dom.js";
 
@@ -186,11 +187,6 @@ function stop(message = "Live mode is off.") {
 
 // --- Socket ---------------------------------------------------------------------------
 
-function socketUrl() {
-  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${window.location.host}/ws/live/`;
-}
-
 function setStatus(text) {
   stats.status.textContent = text;
 }
@@ -208,7 +204,7 @@ function connect() {
   resetConnectionCounters();
   setStatus("Connecting");
   statusBox.textContent = "Connecting to FerMusic…";
-  const ws = new WebSocket(socketUrl());
+  const ws = new WebSocket(socketUrl("/ws/live/"));
   ws.binaryType = "arraybuffer";
   socket = ws;
   ws.addEventListener("message", (event) => {

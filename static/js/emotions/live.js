@@ -4,6 +4,8 @@
 // the signed-in user. While it is down the detection is polled every 2 seconds until it
 // is finished, and the socket is reopened with an exponential backoff.
 
+import { socketUrl } from "../socket.js";
+
 const POLL_INTERVAL_MS = 2000;
 const BACKOFF_START_MS = 1000;
 const BACKOFF_MAX_MS = 30000;
@@ -11,11 +13,6 @@ const BACKOFF_MAX_MS = 30000;
 const CLOSE_UNAUTHENTICATED = 4401;
 
 export const isFinished = (detection) => detection.status === "done" || detection.status === "failed";
-
-function socketUrl() {
-  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${window.location.host}/ws/events/`;
-}
 
 /**
  * @param {object} options
@@ -107,7 +104,7 @@ export function watchDetection({ id, apiUrl, current, onUpdate, onConnection = (
     }
     let ws;
     try {
-      ws = new WebSocket(socketUrl());
+      ws = new WebSocket(socketUrl("/ws/events/"));
     } catch {
       startPolling();
       scheduleReconnect();

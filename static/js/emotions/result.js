@@ -1,4 +1,4 @@
-// Renders a detection (the JSON of emotions.serializers.DetectionSerializer) into the
+// Renders a detection (the JSON of emotions.api.serializers.DetectionSerializer) into the
 // markup of templates/emotions/_result.html, and keeps it current as updates arrive.
 // A change to one of the two needs the same change in the other.
 

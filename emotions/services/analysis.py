@@ -1,24 +1,18 @@
-"""What happens to a photo: checked and cleaned at upload, analysed by a worker,
-pushed live to its owner, and deleted when the owner's retention choice says so.
-
-Views and tasks are thin wrappers around these functions.
-"""
+"""A photo's life on the worker side: analysed, failed when it cannot be, and swept
+when it is stuck or its owner's retention choice says the photo must go."""
 
 from __future__ import annotations
 
-import io
 import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image
 
 from emotions.engine.preprocess import ImageError, decode_image
 from emotions.models import DetectedFace, Detection
-from fermusic.lib.events import push_to_user
+from emotions.services.events import notify
 
 logger = logging.getLogger(__name__)
 
@@ -27,75 +21,9 @@ MISSING_PHOTO_REASON = "The photo is no longer stored, so it cannot be analysed.
 INTERNAL_REASON = "Something went wrong while analysing the photo. You can re-run it."
 
 
-class UploadRejected(Exception):
-    """The upload is not an acceptable photo; ``message`` is shown to the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def clean_photo(upload) -> tuple[bytes, int, int]:
-    """Check an uploaded file and re-encode it as a plain JPEG with no metadata.
-
-    Returns (jpeg bytes, width, height). Raises UploadRejected with a clear message.
-    """
-    limit = settings.MAX_UPLOAD_MB * 1024 * 1024
-    if upload is None:
-        raise UploadRejected("Choose a photo to upload.")
-    if upload.size == 0:
-        raise UploadRejected("The file is empty.")
-    if upload.size > limit:
-        raise UploadRejected(f"The file is larger than the {settings.MAX_UPLOAD_MB} MB limit.")
-    data = upload.read(limit + 1)
-    try:
-        rgb = decode_image(data)
-    except ImageError as exc:
-        raise UploadRejected(str(exc)) from None
-    # Re-encoding from decoded pixels drops EXIF (GPS, camera, time), ICC and XMP
-    # data; the orientation has already been applied to the pixels.
-    buffer = io.BytesIO()
-    Image.fromarray(rgb).save(buffer, format="JPEG", quality=90, optimize=True)
-    return buffer.getvalue(), rgb.shape[1], rgb.shape[0]
-
-
-def create_detection(user, upload, source: str = Detection.Source.UPLOAD) -> Detection:
-    """Store a cleaned photo privately and queue its analysis; returns at once."""
-    jpeg, width, height = clean_photo(upload)
-    detection = Detection(
-        owner=user, source=source, retention=user.photo_retention, photo_width=width, photo_height=height
-    )
-    detection.photo.save("photo.jpg", ContentFile(jpeg), save=False)
-    try:
-        with transaction.atomic():
-            detection.save()
-            _queue_analysis(detection)
-    except Exception:
-        # The analysis is queued after the commit: if the broker refuses it there, the
-        # row is already saved. The user is told to try again (a 503), so nothing stays.
-        Detection.objects.filter(pk=detection.pk).delete()
-        detection.photo.delete(save=False)
-        raise
-    return detection
-
-
-def _queue_analysis(detection: Detection) -> None:
-    from emotions.tasks import analyse_detection
-
-    detection_id = str(detection.pk)
-    transaction.on_commit(lambda: analyse_detection.delay(detection_id))
-    notify(detection)
-
-
-def notify(detection: Detection) -> None:
-    """Push the detection's current state to its owner after the transaction commits."""
-    from emotions.serializers import DetectionSerializer
-
-    push_to_user(detection.owner_id, "detection.updated", DetectionSerializer(detection).data)
-
-
 def analyse_with_model(rgb):
     """Detect and classify every face; returns (predictions, model version)."""
+    # Deferred: the web process imports this module (via emotions.tasks) and must not load LiteRT/TensorFlow.
     from emotions.engine.classifier import get_classifier
 
     classifier = get_classifier(settings.EMOTION_MODEL_DIR)
@@ -177,30 +105,6 @@ def _finish(detection: Detection, status: str, reason: str = "") -> None:
         detection.photo_delete_at = deadline
     detection.save()
     notify(detection)
-
-
-def rerun(detection: Detection) -> bool:
-    """Queue a failed detection again; False when it cannot be (not failed, or no photo)."""
-    with transaction.atomic():
-        detection = Detection.objects.select_for_update().get(pk=detection.pk)
-        if detection.status != Detection.Status.FAILED or not detection.photo:
-            return False
-        detection.status = Detection.Status.QUEUED
-        detection.failure_reason = ""
-        detection.started_at = detection.finished_at = None
-        detection.photo_delete_at = None
-        detection.save()
-        _queue_analysis(detection)
-    return True
-
-
-def select_face(detection: Detection, index: int) -> None:
-    if not detection.faces.filter(index=index).exists():
-        raise ValueError(f"This photo has no face number {index}.")
-    detection.selected_face = index
-    detection.save(update_fields=["selected_face"])
-    with transaction.atomic():
-        notify(detection)
 
 
 def sweep(now=None) -> dict:

@@ -22,7 +22,7 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from kombu.exceptions import OperationalError
 
-from emotions import live
+from emotions.live import dispatch, protocol
 from fermusic.lib.events import remember_serving_loop
 
 logger = logging.getLogger(__name__)
@@ -36,8 +36,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=4401)
             return
-        self.slots = live.FrameSlots()
-        self.trend = live.EmotionTrend()
+        self.slots = protocol.FrameSlots()
+        self.trend = protocol.EmotionTrend()
         self.received = 0
         self.watchdog: asyncio.Task | None = None
         remember_serving_loop()
@@ -45,9 +45,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {
                 "type": "ready",
-                "max_frame_bytes": live.MAX_FRAME_BYTES,
-                "max_fps": live.MAX_FPS,
-                "max_in_flight": live.MAX_IN_FLIGHT,
+                "max_frame_bytes": protocol.MAX_FRAME_BYTES,
+                "max_fps": protocol.MAX_FPS,
+                "max_in_flight": protocol.MAX_IN_FLIGHT,
             }
         )
 
@@ -66,11 +66,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.received += 1
         seq = self.received
         try:
-            live.check_frame(bytes_data)
-        except live.FrameRejected as exc:
+            protocol.check_frame(bytes_data)
+        except protocol.FrameRejected as exc:
             await self.send_json({"type": "error", "seq": seq, "code": exc.code, "message": exc.message})
             return
-        to_send, dropped = self.slots.offer(live.Frame(seq, bytes_data, time.monotonic()))
+        to_send, dropped = self.slots.offer(protocol.Frame(seq, bytes_data, time.monotonic()))
         if dropped is not None:
             await self.send_json({"type": "dropped", "seq": dropped.seq, "dropped": self.slots.dropped})
         if to_send is not None:
@@ -127,13 +127,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if following is not None:
             await self._dispatch(following)
 
-    async def _dispatch(self, frame: live.Frame):
+    async def _dispatch(self, frame: protocol.Frame):
         """Send the in-flight frame to the worker; a frame that cannot be queued (the
         broker is down) is answered with an error and the waiting one is tried next."""
         while frame is not None:
             try:
                 # Publishing can block on the broker's network round trip: not on the loop.
-                await sync_to_async(live.dispatch_frame, thread_sensitive=False)(frame, self.channel_name)
+                await sync_to_async(dispatch.dispatch_frame, thread_sensitive=False)(frame, self.channel_name)
             except (OperationalError, OSError) as exc:
                 logger.warning("Could not queue a live frame: %r", exc)
                 await self.send_json(
@@ -150,7 +150,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
 
     async def _give_up(self, seq: int):
-        await asyncio.sleep(live.FRAME_TIMEOUT_SECONDS)
+        await asyncio.sleep(protocol.FRAME_TIMEOUT_SECONDS)
         if not self.slots.is_in_flight(seq):
             return
         # The slots move on before anything is awaited, so a late answer for this frame

@@ -5,10 +5,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from emotions import services
+from emotions.api.serializers import DetectionSerializer, DetectionUploadSerializer, SelectFaceSerializer
+from emotions.api.throttles import UploadRateThrottle
 from emotions.models import Detection
-from emotions.serializers import DetectionSerializer, DetectionUploadSerializer, SelectFaceSerializer
-from emotions.throttles import UploadRateThrottle
+from emotions.services import detections
 from fermusic.lib.parsers import JSONParser
 from music.api.serializers import RecommendationQuerySerializer, RecommendationsSerializer
 from music.api.views import detection_recommendations
@@ -37,15 +37,18 @@ class DetectionViewSet(
             return [*super().get_throttles(), UploadRateThrottle()]
         return super().get_throttles()
 
+    def perform_destroy(self, instance):
+        detections.delete_detection(instance)
+
     @extend_schema(request={"multipart/form-data": DetectionUploadSerializer}, responses={202: DetectionSerializer})
     def create(self, request, *args, **kwargs):
         upload = DetectionUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
-            detection = services.create_detection(
+            detection = detections.create_detection(
                 request.user, upload.validated_data["image"], upload.validated_data["source"]
             )
-        except services.UploadRejected as exc:
+        except detections.UploadRejected as exc:
             raise ValidationError({"image": [exc.message]}) from None
         return Response(DetectionSerializer(detection).data, status=status.HTTP_202_ACCEPTED)
 
@@ -53,7 +56,7 @@ class DetectionViewSet(
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def rerun(self, request, pk=None):
         detection = self.get_object()
-        if not services.rerun(detection):
+        if not detections.rerun(detection):
             return Response(
                 {"detail": "Only a failed detection whose photo is still stored can be re-run."},
                 status=status.HTTP_409_CONFLICT,
@@ -68,7 +71,7 @@ class DetectionViewSet(
         choice = SelectFaceSerializer(data=request.data)
         choice.is_valid(raise_exception=True)
         try:
-            services.select_face(detection, choice.validated_data["selected_face"])
+            detections.select_face(detection, choice.validated_data["selected_face"])
         except ValueError as exc:
             raise ValidationError({"selected_face": [str(exc)]}) from None
         return Response(DetectionSerializer(detection).data)
