@@ -1,4 +1,5 @@
-"""The REST API under /api/v1/: one router for every app's viewsets."""
+"""The REST API under /api/v1/: one router for every app's viewsets, plus the routes
+each app registers itself (music's recommendations) and the schema and docs."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -8,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import ProfileView
 from emotions.api.views import DetectionViewSet
 from fermusic.lib.parsers import JSONParser
-from music.api.views import PlaylistViewSet, RatingViewSet, RecommendationsView, TrackViewSet
+from music.api.views import PlaylistViewSet, RatingViewSet, TrackViewSet
 
 
 class TokenView(ObtainAuthToken):
@@ -26,7 +27,7 @@ router.register("playlists", PlaylistViewSet, basename="playlist")
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", ProfileView.as_view(), name="api-profile"),
-    path("recommendations/", RecommendationsView.as_view(), name="api-recommendations"),
+    path("", include("music.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -10,8 +10,6 @@ from emotions.api.throttles import UploadRateThrottle
 from emotions.models import Detection
 from emotions.services import detections
 from fermusic.lib.parsers import JSONParser
-from music.api.serializers import RecommendationQuerySerializer, RecommendationsSerializer
-from music.api.views import detection_recommendations
 
 
 class DetectionViewSet(
@@ -75,9 +73,3 @@ class DetectionViewSet(
         except ValueError as exc:
             raise ValidationError({"selected_face": [str(exc)]}) from None
         return Response(DetectionSerializer(detection).data)
-
-    @extend_schema(parameters=[RecommendationQuerySerializer], responses={200: RecommendationsSerializer, 409: None})
-    @action(detail=True, methods=["get"])
-    def recommendations(self, request, pk=None):
-        """Music for the emotion of the face that drives this detection, ranked for me."""
-        return detection_recommendations(request, self.get_object())

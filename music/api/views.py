@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.response import Response
+from rest_framework.generics import GenericAPIView
 from rest_framework.views import APIView
 
 from music.api.serializers import (
@@ -26,6 +27,7 @@ from music.api.serializers import (
     TrackSerializer,
     present,
 )
+from emotions.models import Detection
 from music.models import Mood, Playlist, PlaylistTrack, Rating, RecommendationLog, Track
 from music.services.ratings import rate
 from music.services.recommendations import recommend_and_log
@@ -92,26 +94,38 @@ class RecommendationsView(APIView):
         return Response(present(recs, log))
 
 
-def detection_recommendations(request, detection) -> Response:
-    """The list for the face that drives a detection's music; 409 while there is none."""
-    query = RecommendationQuerySerializer(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    if detection.status != detection.Status.DONE:
-        return Response({"detail": "The analysis has not finished yet."}, status=status.HTTP_409_CONFLICT)
-    face = detection.driving_face
-    if face is None:
-        return Response(
-            {"detail": "No face was found in this photo, so there is no emotion to pick music for."},
-            status=status.HTTP_409_CONFLICT,
+class DetectionRecommendationsView(GenericAPIView):
+    """Music for the emotion of the face that drives this detection, ranked for me.
+    Another user's detection is a 404; 409 while there is no face to follow."""
+
+    serializer_class = RecommendationsSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return Detection.objects.none()
+        return Detection.objects.owned_by(self.request.user).prefetch_related("faces")
+
+    @extend_schema(parameters=[RecommendationQuerySerializer], responses={200: RecommendationsSerializer, 409: None})
+    def get(self, request, pk=None):
+        detection = self.get_object()
+        query = RecommendationQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if detection.status != detection.Status.DONE:
+            return Response({"detail": "The analysis has not finished yet."}, status=status.HTTP_409_CONFLICT)
+        face = detection.driving_face
+        if face is None:
+            return Response(
+                {"detail": "No face was found in this photo, so there is no emotion to pick music for."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        recs, log = recommend_and_log(
+            request.user,
+            RecommendationLog.Surface.DETECTION,
+            detection=detection,
+            emotion=face.emotion,
+            **query.validated_data,
         )
-    recs, log = recommend_and_log(
-        request.user,
-        RecommendationLog.Surface.DETECTION,
-        detection=detection,
-        emotion=face.emotion,
-        **query.validated_data,
-    )
-    return Response(present(recs, log))
+        return Response(present(recs, log))
 
 
 # --- Ratings ---------------------------------------------------------------------------
