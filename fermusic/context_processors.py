@@ -2,10 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-# The signed-in navigation, in order. Pages of apps that are not wired up yet are
-# left out at render time, so this list can name them before they exist.
+# The signed-in navigation, in order.
 APP_LINKS = [
     ("Analyse a photo", "emotions:upload"),
     ("Webcam", "emotions:webcam"),
@@ -25,12 +24,7 @@ class NavLink:
 
 
 def app_links(request) -> list[NavLink]:
-    resolved = []
-    for label, name in APP_LINKS:
-        try:
-            resolved.append((label, name, reverse(name)))
-        except NoReverseMatch:
-            continue
+    resolved = [(label, name, reverse(name)) for label, name in APP_LINKS]
     # The longest URL that prefixes the path wins, so /emotions/history/ marks
     # "History" as current and not also a page living at /emotions/.
     matching = [url for _, _, url in resolved if request.path.startswith(url)]

@@ -1,6 +1,6 @@
 import pytest
 from django.test import RequestFactory
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from fermusic import context_processors
 from fermusic.context_processors import NavLink, navigation
@@ -8,15 +8,13 @@ from fermusic.context_processors import NavLink, navigation
 
 @pytest.fixture
 def links(monkeypatch):
-    """Navigation made of two pages that exist and one whose app is not wired up."""
+    """Navigation made of two account pages."""
     monkeypatch.setattr(
-        context_processors,
-        "APP_LINKS",
-        [("Profile", "accounts:profile"), ("Not built yet", "emotions:nowhere"), ("Password", "accounts:password_change")],
+        context_processors, "APP_LINKS", [("Profile", "accounts:profile"), ("Password", "accounts:password_change")]
     )
 
 
-def test_it_skips_links_whose_url_name_does_not_resolve(links, alice):
+def test_it_lists_the_links_in_order_with_their_urls(links, alice):
     request = RequestFactory().get("/")
     request.user = alice
 
@@ -56,11 +54,20 @@ def test_anonymous_visitors_get_no_app_links(links):
     assert navigation(request) == {"nav_links": []}
 
 
-def test_the_rendered_navigation_links_only_to_existing_pages(links, alice_client):
+def test_the_rendered_navigation_links_to_its_pages(links, alice_client):
     html = alice_client.get(reverse("home")).content.decode()
 
-    assert "Not built yet" not in html
+    assert f'<li><a href="{reverse("accounts:profile")}">Profile</a></li>' in html
     assert f'<li><a href="{reverse("accounts:password_change")}">Password</a></li>' in html
+
+
+def test_a_link_to_a_page_that_does_not_exist_is_an_error_not_a_silent_gap(monkeypatch, alice):
+    monkeypatch.setattr(context_processors, "APP_LINKS", [("Nowhere", "emotions:nowhere")])
+    request = RequestFactory().get("/")
+    request.user = alice
+
+    with pytest.raises(NoReverseMatch):
+        navigation(request)
 
 
 def test_the_default_navigation_names_the_product_pages():
