@@ -43,24 +43,24 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fermusic.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-import numpy as np  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+import numpy as np
+from django.conf import settings
+from django.db import connection
+from django.test.utils import setup_databases, teardown_databases
 
-from accounts.models import User  # noqa: E402
-from emotions.engine.labels import EMOTIONS  # noqa: E402
-from music.catalogue.dialects import RowProblem, TrackCSV  # noqa: E402
-from music.models import Genre, Playlist, PlaylistTrack, Rating, RecommendationLog, Track  # noqa: E402
-from music.moods.features import AUDIO_FEATURES  # noqa: E402
-from music.moods.labels import MOODS  # noqa: E402
-from music.services.catalogue_index import catalogue_index, forget_catalogue_index  # noqa: E402
-from music.services.mood_model import mood_classifier, moods_for  # noqa: E402
-from music.services.recommendations import recommend_for, record_shown  # noqa: E402
+from accounts.models import User
+from emotions.engine.labels import EMOTIONS
+from music.catalogue.dialects import RowProblem, TrackCSV
+from music.models import Genre, Playlist, PlaylistTrack, Rating, RecommendationLog, Track
+from music.moods.features import AUDIO_FEATURES
+from music.moods.labels import MOODS
+from music.services.catalogue_index import catalogue_index, forget_catalogue_index
+from music.services.mood_model import mood_classifier, moods_for
+from music.services.recommendations import recommend_for, record_shown
 
 SYNTHETIC_ALBUM = "Synthetic bench row (not a real song)"
 LISTENERS = 200

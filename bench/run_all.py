@@ -17,7 +17,7 @@ import platform
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +79,9 @@ def machine() -> dict:
                 model = line.split(":", 1)[1].strip()
                 break
         memory_kb = next(
-            int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
         )
     except (OSError, StopIteration, ValueError):
         memory_kb = 0
@@ -119,7 +121,7 @@ def report(results: dict, host: dict) -> str:
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `bench/run_all.py` on {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. "
+        f"Written by `bench/run_all.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
         "Each figure and its baseline come from the same run on the same machine.",
         "",
         f"Machine: {host['cpu']}, {host['cores']} cores, {host['memory_gib']} GiB; Python {host['python']}; "

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-
 from emotions.engine.labels import EMOTIONS
 from fermusic.lib.storage import private_storage
 

@@ -1,6 +1,6 @@
 """ASGI entry point: HTTP (Django) and WebSocket (Channels) in one process.
 
-    daphne -b 127.0.0.1 -p 8000 fermusic.asgi:application
+daphne -b 127.0.0.1 -p 8000 fermusic.asgi:application
 """
 
 import os

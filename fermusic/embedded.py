@@ -37,8 +37,6 @@ def start_embedded_worker():
             # forks a process, which outlives the server when only the server is stopped.
             from celery.beat import EmbeddedService
 
-            EmbeddedService(
-                app, thread=True, schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule")
-            ).start()
+            EmbeddedService(app, thread=True, schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule")).start()
             logger.info("Embedded Celery worker started (in-memory broker)")
     return _worker

@@ -46,7 +46,7 @@ def integer(name: str, default: int, minimum: int | None = None, maximum: int | 
         number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
-    if minimum is not None and number < minimum or maximum is not None and number > maximum:
+    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
         raise ImproperlyConfigured(f"{name}={number} is outside {minimum}..{maximum}")
     return number
 

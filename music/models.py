@@ -426,4 +426,3 @@ class RecommendationLog(models.Model):
 def _delete_uploaded_file(sender, instance, **kwargs):
     if instance.file:
         instance.file.delete(save=False)
-

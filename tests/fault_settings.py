@@ -4,7 +4,7 @@ two-core machine, and the fault tests need only the manifest that pages link thr
 
 from fermusic.settings import *  # noqa: F403
 
-STORAGES = {  # noqa: F405
+STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }

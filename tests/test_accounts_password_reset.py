@@ -30,9 +30,7 @@ def test_it_emails_a_reset_link_that_sets_a_new_password(client, alice):
     assert form_page.status_code == 200
     assert form_page.context["validlink"] is True
 
-    done = client.post(
-        form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
-    )
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert done.url == reverse("accounts:password_reset_complete")
 
     alice.refresh_from_db()

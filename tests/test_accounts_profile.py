@@ -40,7 +40,9 @@ def test_it_saves_the_email_and_preferences(alice_client, alice):
 
 
 def test_it_does_not_count_the_users_own_email_as_a_duplicate(alice_client, alice):
-    response = alice_client.post(PROFILE, {"email": "Alice@example.com", "photo_retention": "keep", "mood_strategy": "match"})
+    response = alice_client.post(
+        PROFILE, {"email": "Alice@example.com", "photo_retention": "keep", "mood_strategy": "match"}
+    )
 
     assert response.status_code == 302
     alice.refresh_from_db()
@@ -48,7 +50,9 @@ def test_it_does_not_count_the_users_own_email_as_a_duplicate(alice_client, alic
 
 
 def test_it_rejects_an_email_another_account_uses(alice_client, alice, bob):
-    response = alice_client.post(PROFILE, {"email": "BOB@example.com", "photo_retention": "delete", "mood_strategy": "match"})
+    response = alice_client.post(
+        PROFILE, {"email": "BOB@example.com", "photo_retention": "delete", "mood_strategy": "match"}
+    )
 
     assert response.status_code == 200
     assert response.context["form"].errors["email"] == [DUPLICATE_EMAIL]
@@ -57,7 +61,9 @@ def test_it_rejects_an_email_another_account_uses(alice_client, alice, bob):
 
 
 def test_it_rejects_an_unknown_preference(alice_client, alice):
-    response = alice_client.post(PROFILE, {"email": "alice@example.com", "photo_retention": "forever", "mood_strategy": "match"})
+    response = alice_client.post(
+        PROFILE, {"email": "alice@example.com", "photo_retention": "forever", "mood_strategy": "match"}
+    )
 
     assert "photo_retention" in response.context["form"].errors
     alice.refresh_from_db()

@@ -62,9 +62,7 @@ def api_schema(db, _connections_kept_open):
     # (hundreds of cases per operation; generating cases, not serving them, dominates
     # the run time), and the examples phase builds multipart bodies that schemathesis's
     # own WSGI client cannot send (lists where it expects a mapping).
-    config = SchemathesisConfig.from_dict(
-        {"phases": {"coverage": {"enabled": False}, "examples": {"enabled": False}}}
-    )
+    config = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}, "examples": {"enabled": False}}})
     return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application, config=config)
 
 

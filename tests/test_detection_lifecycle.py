@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from emotions.services import analysis, detections
 from emotions.models import Detection
+from emotions.services import analysis, detections
 from tests.images import astronaut_jpeg
 
 
@@ -84,7 +84,9 @@ def test_analysis_is_idempotent(alice, django_capture_on_commit_callbacks):
 
 
 @pytest.mark.django_db
-def test_a_redelivered_task_finishes_a_detection_left_running_by_a_killed_worker(alice, django_capture_on_commit_callbacks):
+def test_a_redelivered_task_finishes_a_detection_left_running_by_a_killed_worker(
+    alice, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         detection = new_detection(alice)
     Detection.objects.filter(pk=detection.pk).update(status="running", started_at=timezone.now(), attempts=1)
@@ -94,7 +96,9 @@ def test_a_redelivered_task_finishes_a_detection_left_running_by_a_killed_worker
 
 
 @pytest.mark.django_db
-def test_the_sweeper_fails_a_stuck_detection_which_can_then_be_rerun(alice, settings, django_capture_on_commit_callbacks):
+def test_the_sweeper_fails_a_stuck_detection_which_can_then_be_rerun(
+    alice, settings, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         detection = new_detection(alice)
     long_ago = timezone.now() - timedelta(seconds=settings.DETECTION_TIMEOUT_SECONDS + 60)

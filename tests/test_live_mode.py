@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def assert_live_face(face, width=320, height=240):
     x, y, w, h = face["box"]
-    assert 0 <= x and 0 <= y and x + w <= width and y + h <= height and w > 0 and h > 0
+    assert x >= 0 and y >= 0 and x + w <= width and y + h <= height and w > 0 and h > 0
     assert set(face["probabilities"]) == set(EMOTIONS)
     assert sum(face["probabilities"].values()) == pytest.approx(1.0, abs=1e-3)
     assert face["emotion"] == max(face["probabilities"], key=face["probabilities"].get)

@@ -56,7 +56,9 @@ def dispatched(monkeypatch):
 def nothing_answers(monkeypatch):
     """Frames are taken but never answered, as when the worker died."""
     calls = []
-    monkeypatch.setattr(dispatch, "dispatch_frame", lambda frame, reply_channel: calls.append((frame.seq, reply_channel)))
+    monkeypatch.setattr(
+        dispatch, "dispatch_frame", lambda frame, reply_channel: calls.append((frame.seq, reply_channel))
+    )
     return calls
 
 

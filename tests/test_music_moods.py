@@ -169,7 +169,7 @@ class TestCatalogueRefit:
         self.catalogue()
         run = mood_model.refit()
         assert run.tracks == run.tracks_with_features == 120
-        assert run.metrics["moods"] == {mood: 30 for mood in MOODS}
+        assert run.metrics["moods"] == dict.fromkeys(MOODS, 30)
         assert run.metrics["classifier_held_out"]["n"] == 103
         clusters = list(MoodCluster.objects.order_by("pk").values_list("pk", "name"))
         assert {name.split(" · ")[0] for _, name in clusters} == {"Happy", "Energetic", "Calm", "Sad"}

@@ -47,5 +47,10 @@ def test_every_dashboard_card_says_what_its_page_does(alice_client):
 def test_the_navigation_shows_every_product_page(alice_client):
     html = alice_client.get(reverse("home")).content.decode()
 
-    for label, name in [("Analyse a photo", "emotions:upload"), ("History", "emotions:history"), ("Webcam", "emotions:webcam"), ("Discover music", "music:discover")]:
+    for label, name in [
+        ("Analyse a photo", "emotions:upload"),
+        ("History", "emotions:history"),
+        ("Webcam", "emotions:webcam"),
+        ("Discover music", "music:discover"),
+    ]:
         assert f'<li><a href="{reverse(name)}">{label}</a></li>' in html

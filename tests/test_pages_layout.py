@@ -94,7 +94,9 @@ def test_django_messages_are_shown(alice_client):
     assert b'class="alert alert-success" role="status"' in response.content
 
 
-@pytest.mark.parametrize("path", ["favicon.svg", "favicon.png", "apple-touch-icon.png", "css/app.css", "js/csrf.js", "js/nav.js"])
+@pytest.mark.parametrize(
+    "path", ["favicon.svg", "favicon.png", "apple-touch-icon.png", "css/app.css", "js/csrf.js", "js/nav.js"]
+)
 def test_the_base_layout_assets_exist(path):
     assert finders.find(path)
 

@@ -34,8 +34,12 @@ def test_it_marks_the_link_of_the_current_page(links, alice):
 
 
 def test_the_longest_matching_link_is_the_current_one(monkeypatch, alice):
-    monkeypatch.setattr(context_processors, "APP_LINKS", [("Accounts", "accounts:profile"), ("Delete", "accounts:delete")])
-    monkeypatch.setattr(context_processors, "reverse", {"accounts:profile": "/accounts/", "accounts:delete": "/accounts/delete/"}.get)
+    monkeypatch.setattr(
+        context_processors, "APP_LINKS", [("Accounts", "accounts:profile"), ("Delete", "accounts:delete")]
+    )
+    monkeypatch.setattr(
+        context_processors, "reverse", {"accounts:profile": "/accounts/", "accounts:delete": "/accounts/delete/"}.get
+    )
     request = RequestFactory().get("/accounts/delete/")
     request.user = alice
 

@@ -178,7 +178,7 @@ def test_the_result_page_has_a_section_for_its_music(alice_client, alice):
     assert reverse("detection-recommendations", args=["00000000-0000-0000-0000-000000000000"]) in html
     assert "js/music/detection.js" in html
     # Without JavaScript the section stays hidden; a link leads to the same music.
-    assert f'{reverse("music:discover")}?emotion=happy' in html
+    assert f"{reverse('music:discover')}?emotion=happy" in html
 
 
 def test_the_navigation_links_to_discover_and_my_ratings(alice_client):

@@ -42,9 +42,7 @@ def test_it_rejects_a_bad_value(monkeypatch, reader, value):
         reader()
 
 
-@pytest.mark.parametrize(
-    "value, expected", [("true", True), ("1", True), ("YES", True), ("off", False), ("0", False)]
-)
+@pytest.mark.parametrize("value, expected", [("true", True), ("1", True), ("YES", True), ("off", False), ("0", False)])
 def test_it_reads_booleans(monkeypatch, value, expected):
     monkeypatch.setenv("X", value)
     assert env.boolean("X", not expected) is expected

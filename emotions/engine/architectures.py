@@ -41,12 +41,19 @@ def vgg(width: int = 32, convs_per_block=(2, 2, 2, 2), dropout: float = 0.4, wei
 
 def _residual(x, filters: int, stride: int, weight_decay: float):
     shortcut = x
-    y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False,
-                      kernel_regularizer=keras.regularizers.l2(weight_decay))(x)
+    y = layers.Conv2D(
+        filters,
+        3,
+        strides=stride,
+        padding="same",
+        use_bias=False,
+        kernel_regularizer=keras.regularizers.l2(weight_decay),
+    )(x)
     y = layers.BatchNormalization()(y)
     y = layers.Activation("relu")(y)
-    y = layers.Conv2D(filters, 3, padding="same", use_bias=False,
-                      kernel_regularizer=keras.regularizers.l2(weight_decay))(y)
+    y = layers.Conv2D(
+        filters, 3, padding="same", use_bias=False, kernel_regularizer=keras.regularizers.l2(weight_decay)
+    )(y)
     y = layers.BatchNormalization()(y)
     if stride != 1 or shortcut.shape[-1] != filters:
         shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False)(shortcut)

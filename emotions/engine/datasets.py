@@ -66,7 +66,7 @@ class FaceDataset:
     def __len__(self) -> int:
         return len(self.labels)
 
-    def subset(self, usage: str) -> "FaceDataset":
+    def subset(self, usage: str) -> FaceDataset:
         wanted = canonical_split(usage)
         mask = self.usage == wanted
         if not mask.any():

@@ -28,11 +28,9 @@ def evaluate_probabilities(labels: np.ndarray, probabilities: np.ndarray) -> dic
     labels = np.asarray(labels)
     predicted = np.asarray(probabilities).argmax(axis=1)
     classes = list(range(NUM_CLASSES))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        labels, predicted, labels=classes, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(labels, predicted, labels=classes, zero_division=0)
     return {
-        "n": int(len(labels)),
+        "n": len(labels),
         "accuracy": float(accuracy_score(labels, predicted)),
         "macro_f1": float(f1_score(labels, predicted, labels=classes, average="macro", zero_division=0)),
         "per_class": {
@@ -56,6 +54,7 @@ def duplicate_mask(images: np.ndarray, reference: np.ndarray) -> np.ndarray:
     FER2013's PublicTest shares about 280 faces with Training; metrics on the rest say
     how the model does on faces it has never seen.
     """
+
     def key(face: np.ndarray) -> bytes:
         return hashlib.blake2b(face.tobytes(), digest_size=16).digest()
 

@@ -154,7 +154,9 @@ def export_model(
             "labels": list(EMOTIONS),
             "architecture": model.name,
             "parameters": int(model.count_params()),
-            "test_time_augmentation": "mean of the face and its mirror image" if model.name.endswith("-mirror") else None,
+            "test_time_augmentation": "mean of the face and its mirror image"
+            if model.name.endswith("-mirror")
+            else None,
             "input": {
                 "size": [FACE_SIZE, FACE_SIZE],
                 "colour": "grey",

@@ -139,8 +139,16 @@ def train(
         "config": asdict(config),
         "data": {
             "source": train_set.source,
-            "train": {"usage": sorted(set(train_set.usage.tolist())), "n": len(train_set), "classes": train_set.class_counts()},
-            "validation": {"usage": sorted(set(val_set.usage.tolist())), "n": len(val_set), "classes": val_set.class_counts()},
+            "train": {
+                "usage": sorted(set(train_set.usage.tolist())),
+                "n": len(train_set),
+                "classes": train_set.class_counts(),
+            },
+            "validation": {
+                "usage": sorted(set(val_set.usage.tolist())),
+                "n": len(val_set),
+                "classes": val_set.class_counts(),
+            },
             "ferplus_soft_labels": soft_labels is not None and config.ferplus_weight > 0,
         },
         "class_weights": {e: float(w) for e, w in zip(EMOTIONS, weights)},
@@ -160,9 +168,11 @@ def train(
     x_val, y_val = normalise(val_set.images), np.eye(NUM_CLASSES, dtype=np.float32)[val_set.labels]
 
     steps_per_epoch = int(np.ceil(len(x_train) / config.batch_size))
-    train_data = tf.data.Dataset.from_tensor_slices((x_train, y_train, w_train)).shuffle(
-        len(x_train), seed=config.seed, reshuffle_each_iteration=True
-    ).batch(config.batch_size)
+    train_data = (
+        tf.data.Dataset.from_tensor_slices((x_train, y_train, w_train))
+        .shuffle(len(x_train), seed=config.seed, reshuffle_each_iteration=True)
+        .batch(config.batch_size)
+    )
     if config.augment:
         augment = augmenter(config.seed)
         train_data = train_data.map(

@@ -1,5 +1,4 @@
-from django.core.files.storage import FileSystemStorage
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 
 
 class PrivateStorage(FileSystemStorage):

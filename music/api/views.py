@@ -14,10 +14,11 @@ import django_filters
 from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
-from rest_framework.response import Response
 from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from emotions.models import Detection
 from music.api.serializers import (
     ChosenFeelingSerializer,
     PlaylistSerializer,
@@ -27,7 +28,6 @@ from music.api.serializers import (
     TrackSerializer,
     present,
 )
-from emotions.models import Detection
 from music.models import Mood, Playlist, PlaylistTrack, Rating, RecommendationLog, Track
 from music.services.ratings import rate
 from music.services.recommendations import recommend_and_log

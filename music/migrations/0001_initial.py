@@ -3,13 +3,13 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
-import fermusic.lib.storage
 from django.conf import settings
 from django.db import migrations, models
 
+import fermusic.lib.storage
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,186 +18,472 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='MoodCluster',
+            name="MoodCluster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mood', models.CharField(choices=[('happy', 'Happy'), ('energetic', 'Energetic'), ('calm', 'Calm'), ('sad', 'Sad')], max_length=10)),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('centroid', models.JSONField(help_text="Centre in the mood model's scaled feature space.")),
-                ('feature_means', models.JSONField(help_text='Centre in audio-feature units, for reading.')),
-                ('size', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "mood",
+                    models.CharField(
+                        choices=[("happy", "Happy"), ("energetic", "Energetic"), ("calm", "Calm"), ("sad", "Sad")],
+                        max_length=10,
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("centroid", models.JSONField(help_text="Centre in the mood model's scaled feature space.")),
+                ("feature_means", models.JSONField(help_text="Centre in audio-feature units, for reading.")),
+                ("size", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['mood', 'name'],
+                "ordering": ["mood", "name"],
             },
         ),
         migrations.CreateModel(
-            name='MoodModelRun',
+            name="MoodModelRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('trigger', models.CharField(choices=[('command', 'Command'), ('import', 'After an import'), ('admin', 'Admin')], max_length=10)),
-                ('classifier_version', models.CharField(max_length=20)),
-                ('tracks', models.PositiveIntegerField(default=0)),
-                ('tracks_with_features', models.PositiveIntegerField(default=0)),
-                ('duration_seconds', models.FloatField(default=0)),
-                ('metrics', models.JSONField(default=dict)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[("command", "Command"), ("import", "After an import"), ("admin", "Admin")],
+                        max_length=10,
+                    ),
+                ),
+                ("classifier_version", models.CharField(max_length=20)),
+                ("tracks", models.PositiveIntegerField(default=0)),
+                ("tracks_with_features", models.PositiveIntegerField(default=0)),
+                ("duration_seconds", models.FloatField(default=0)),
+                ("metrics", models.JSONField(default=dict)),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'get_latest_by': ['created_at', 'pk'],
+                "ordering": ["-created_at", "-pk"],
+                "get_latest_by": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Genre',
+            name="Genre",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60, unique=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='genre_name_unique_ignoring_case')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("name"), name="genre_name_unique_ignoring_case"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('csv', 'CSV file'), ('spotify', 'Spotify playlist')], default='csv', max_length=10)),
-                ('source', models.CharField(help_text='File name or playlist URL.', max_length=500)),
-                ('file', models.FileField(blank=True, storage=fermusic.lib.storage.private_storage, upload_to='imports/%Y/%m/')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('layout', models.CharField(blank=True, help_text='The CSV layout recognised from the header.', max_length=40)),
-                ('fingerprint', models.CharField(blank=True, help_text='Size and modification time of a file on disk.', max_length=60)),
-                ('bytes_total', models.BigIntegerField(default=0)),
-                ('bytes_read', models.BigIntegerField(default=0)),
-                ('summary', models.JSONField(blank=True, default=dict)),
-                ('error', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("csv", "CSV file"), ("spotify", "Spotify playlist")], default="csv", max_length=10
+                    ),
+                ),
+                ("source", models.CharField(help_text="File name or playlist URL.", max_length=500)),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, storage=fermusic.lib.storage.private_storage, upload_to="imports/%Y/%m/"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "layout",
+                    models.CharField(blank=True, help_text="The CSV layout recognised from the header.", max_length=40),
+                ),
+                (
+                    "fingerprint",
+                    models.CharField(
+                        blank=True, help_text="Size and modification time of a file on disk.", max_length=60
+                    ),
+                ),
+                ("bytes_total", models.BigIntegerField(default=0)),
+                ("bytes_read", models.BigIntegerField(default=0)),
+                ("summary", models.JSONField(blank=True, default=dict)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='MoodMapping',
+            name="MoodMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('emotion', models.CharField(choices=[('angry', 'Angry'), ('disgust', 'Disgust'), ('fear', 'Fear'), ('happy', 'Happy'), ('sad', 'Sad'), ('surprise', 'Surprise'), ('neutral', 'Neutral')], max_length=10)),
-                ('strategy', models.CharField(choices=[('match', 'Match how I feel'), ('lift', 'Lift my mood')], max_length=8)),
-                ('moods', models.JSONField(help_text='Moods in order of preference.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "emotion",
+                    models.CharField(
+                        choices=[
+                            ("angry", "Angry"),
+                            ("disgust", "Disgust"),
+                            ("fear", "Fear"),
+                            ("happy", "Happy"),
+                            ("sad", "Sad"),
+                            ("surprise", "Surprise"),
+                            ("neutral", "Neutral"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "strategy",
+                    models.CharField(choices=[("match", "Match how I feel"), ("lift", "Lift my mood")], max_length=8),
+                ),
+                ("moods", models.JSONField(help_text="Moods in order of preference.")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['strategy', 'emotion'],
-                'constraints': [models.UniqueConstraint(fields=('emotion', 'strategy'), name='mood_mapping_once')],
+                "ordering": ["strategy", "emotion"],
+                "constraints": [models.UniqueConstraint(fields=("emotion", "strategy"), name="mood_mapping_once")],
             },
         ),
         migrations.CreateModel(
-            name='Playlist',
+            name="Playlist",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('mood', models.CharField(blank=True, choices=[('happy', 'Happy'), ('energetic', 'Energetic'), ('calm', 'Calm'), ('sad', 'Sad')], help_text='Tracks without audio features in this playlist take this mood.', max_length=10)),
-                ('published', models.BooleanField(default=False)),
-                ('spotify_id', models.CharField(blank=True, editable=False, max_length=40, null=True, unique=True, verbose_name='Spotify id')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "mood",
+                    models.CharField(
+                        blank=True,
+                        choices=[("happy", "Happy"), ("energetic", "Energetic"), ("calm", "Calm"), ("sad", "Sad")],
+                        help_text="Tracks without audio features in this playlist take this mood.",
+                        max_length=10,
+                    ),
+                ),
+                ("published", models.BooleanField(default=False)),
+                (
+                    "spotify_id",
+                    models.CharField(
+                        blank=True, editable=False, max_length=40, null=True, unique=True, verbose_name="Spotify id"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Track',
+            name="Track",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('artists', models.CharField(help_text="Every credited artist, separated by '; '.", max_length=500)),
-                ('main_artist', models.CharField(editable=False, max_length=500)),
-                ('album', models.CharField(blank=True, max_length=300)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1800)])),
-                ('duration_ms', models.PositiveIntegerField(blank=True, null=True, verbose_name='duration (ms)')),
-                ('popularity', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(100)])),
-                ('spotify_id', models.CharField(blank=True, max_length=22, null=True, unique=True, verbose_name='Spotify id')),
-                ('title_key', models.CharField(editable=False, max_length=300)),
-                ('artist_key', models.CharField(editable=False, max_length=500)),
-                ('danceability', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('energy', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('key', models.SmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-1), django.core.validators.MaxValueValidator(11)])),
-                ('loudness', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-60.0), django.core.validators.MaxValueValidator(5.0)])),
-                ('mode', models.SmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)])),
-                ('speechiness', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('acousticness', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('instrumentalness', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('liveness', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('valence', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ('tempo', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(300.0)])),
-                ('time_signature', models.SmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(7)])),
-                ('has_features', models.BooleanField(default=False, editable=False, help_text='Has every audio feature the mood model reads.')),
-                ('mood', models.CharField(blank=True, choices=[('happy', 'Happy'), ('energetic', 'Energetic'), ('calm', 'Calm'), ('sad', 'Sad')], max_length=10)),
-                ('mood_source', models.CharField(blank=True, choices=[('model', 'Mood model (audio features)'), ('label', 'Human label in imported data'), ('editor', 'Editor'), ('playlist', 'Curated playlist'), ('artist', "Same artist's tracks"), ('genre', "Same genre's tracks")], editable=False, max_length=10)),
-                ('mood_override', models.CharField(blank=True, choices=[('happy', 'Happy'), ('energetic', 'Energetic'), ('calm', 'Calm'), ('sad', 'Sad')], help_text="An editor's mood for this track; refits keep it.", max_length=10)),
-                ('mood_label', models.CharField(blank=True, choices=[('happy', 'Happy'), ('energetic', 'Energetic'), ('calm', 'Calm'), ('sad', 'Sad')], help_text='A human mood label from imported data.', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('cluster', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tracks', to='music.moodcluster')),
-                ('genres', models.ManyToManyField(blank=True, related_name='tracks', to='music.genre')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300)),
+                ("artists", models.CharField(help_text="Every credited artist, separated by '; '.", max_length=500)),
+                ("main_artist", models.CharField(editable=False, max_length=500)),
+                ("album", models.CharField(blank=True, max_length=300)),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MinValueValidator(1800)]
+                    ),
+                ),
+                ("duration_ms", models.PositiveIntegerField(blank=True, null=True, verbose_name="duration (ms)")),
+                (
+                    "popularity",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(100)]
+                    ),
+                ),
+                (
+                    "spotify_id",
+                    models.CharField(blank=True, max_length=22, null=True, unique=True, verbose_name="Spotify id"),
+                ),
+                ("title_key", models.CharField(editable=False, max_length=300)),
+                ("artist_key", models.CharField(editable=False, max_length=500)),
+                (
+                    "danceability",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "energy",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "key",
+                    models.SmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-1),
+                            django.core.validators.MaxValueValidator(11),
+                        ],
+                    ),
+                ),
+                (
+                    "loudness",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-60.0),
+                            django.core.validators.MaxValueValidator(5.0),
+                        ],
+                    ),
+                ),
+                (
+                    "mode",
+                    models.SmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(1),
+                        ],
+                    ),
+                ),
+                (
+                    "speechiness",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "acousticness",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "instrumentalness",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "liveness",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "valence",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "tempo",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(300.0),
+                        ],
+                    ),
+                ),
+                (
+                    "time_signature",
+                    models.SmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(7),
+                        ],
+                    ),
+                ),
+                (
+                    "has_features",
+                    models.BooleanField(
+                        default=False, editable=False, help_text="Has every audio feature the mood model reads."
+                    ),
+                ),
+                (
+                    "mood",
+                    models.CharField(
+                        blank=True,
+                        choices=[("happy", "Happy"), ("energetic", "Energetic"), ("calm", "Calm"), ("sad", "Sad")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "mood_source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("model", "Mood model (audio features)"),
+                            ("label", "Human label in imported data"),
+                            ("editor", "Editor"),
+                            ("playlist", "Curated playlist"),
+                            ("artist", "Same artist's tracks"),
+                            ("genre", "Same genre's tracks"),
+                        ],
+                        editable=False,
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "mood_override",
+                    models.CharField(
+                        blank=True,
+                        choices=[("happy", "Happy"), ("energetic", "Energetic"), ("calm", "Calm"), ("sad", "Sad")],
+                        help_text="An editor's mood for this track; refits keep it.",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "mood_label",
+                    models.CharField(
+                        blank=True,
+                        choices=[("happy", "Happy"), ("energetic", "Energetic"), ("calm", "Calm"), ("sad", "Sad")],
+                        help_text="A human mood label from imported data.",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tracks",
+                        to="music.moodcluster",
+                    ),
+                ),
+                ("genres", models.ManyToManyField(blank=True, related_name="tracks", to="music.genre")),
             ],
             options={
-                'ordering': ['title_key', 'artist_key', 'pk'],
+                "ordering": ["title_key", "artist_key", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PlaylistTrack',
+            name="PlaylistTrack",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('playlist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='music.playlist')),
-                ('track', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='playlist_entries', to='music.track')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "playlist",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="entries", to="music.playlist"
+                    ),
+                ),
+                (
+                    "track",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="playlist_entries", to="music.track"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'pk'],
+                "ordering": ["position", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='playlist',
-            name='tracks',
-            field=models.ManyToManyField(related_name='playlists', through='music.PlaylistTrack', to='music.track'),
+            model_name="playlist",
+            name="tracks",
+            field=models.ManyToManyField(related_name="playlists", through="music.PlaylistTrack", to="music.track"),
         ),
         migrations.AddIndex(
-            model_name='track',
-            index=models.Index(fields=['title_key', 'artist_key'], name='track_identity'),
+            model_name="track",
+            index=models.Index(fields=["title_key", "artist_key"], name="track_identity"),
         ),
         migrations.AddIndex(
-            model_name='track',
-            index=models.Index(fields=['artist_key'], name='track_artist'),
+            model_name="track",
+            index=models.Index(fields=["artist_key"], name="track_artist"),
         ),
         migrations.AddIndex(
-            model_name='track',
-            index=models.Index(fields=['mood'], name='track_mood'),
+            model_name="track",
+            index=models.Index(fields=["mood"], name="track_mood"),
         ),
         migrations.AddIndex(
-            model_name='track',
-            index=models.Index(fields=['year'], name='track_year'),
+            model_name="track",
+            index=models.Index(fields=["year"], name="track_year"),
         ),
         migrations.AddIndex(
-            model_name='track',
-            index=models.Index(fields=['has_features'], name='track_has_features'),
+            model_name="track",
+            index=models.Index(fields=["has_features"], name="track_has_features"),
         ),
         migrations.AddConstraint(
-            model_name='track',
-            constraint=models.UniqueConstraint(condition=models.Q(('spotify_id__isnull', True)), fields=('title_key', 'artist_key'), name='track_unique_title_artist_without_spotify_id'),
+            model_name="track",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("spotify_id__isnull", True)),
+                fields=("title_key", "artist_key"),
+                name="track_unique_title_artist_without_spotify_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='playlisttrack',
-            constraint=models.UniqueConstraint(fields=('playlist', 'track'), name='playlist_track_once'),
+            model_name="playlisttrack",
+            constraint=models.UniqueConstraint(fields=("playlist", "track"), name="playlist_track_once"),
         ),
     ]

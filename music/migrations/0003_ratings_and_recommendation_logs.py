@@ -6,47 +6,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('emotions', '0001_initial'),
-        ('music', '0002_default_mood_mappings'),
+        ("emotions", "0001_initial"),
+        ("music", "0002_default_mood_mappings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Rating',
+            name="Rating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.SmallIntegerField(choices=[(1, 'Like'), (-1, 'Dislike')])),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('track', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to='music.track')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ratings', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.SmallIntegerField(choices=[(1, "Like"), (-1, "Dislike")])),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "track",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="ratings", to="music.track"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="ratings", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-pk'],
-                'indexes': [models.Index(fields=['user', '-updated_at'], name='rating_user_recent')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'track'), name='rating_once_per_user_and_track'), models.CheckConstraint(condition=models.Q(('value__in', [1, -1])), name='rating_value_like_or_dislike')],
+                "ordering": ["-updated_at", "-pk"],
+                "indexes": [models.Index(fields=["user", "-updated_at"], name="rating_user_recent")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "track"), name="rating_once_per_user_and_track"),
+                    models.CheckConstraint(
+                        condition=models.Q(("value__in", [1, -1])), name="rating_value_like_or_dislike"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RecommendationLog',
+            name="RecommendationLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('surface', models.CharField(choices=[('detection', 'Result of a photo'), ('discover', 'Discover page'), ('api', 'API')], max_length=10)),
-                ('emotion', models.CharField(blank=True, choices=[('angry', 'Angry'), ('disgust', 'Disgust'), ('fear', 'Fear'), ('happy', 'Happy'), ('sad', 'Sad'), ('surprise', 'Surprise'), ('neutral', 'Neutral')], help_text='Blank when a mood was chosen.', max_length=10)),
-                ('strategy', models.CharField(blank=True, choices=[('match', 'Match how I feel'), ('lift', 'Lift my mood')], max_length=8)),
-                ('moods', models.JSONField(help_text='The moods the list was drawn from, in order of preference.')),
-                ('seed', models.BigIntegerField(help_text='Seed of the exploration: the same inputs and seed give the same list.')),
-                ('items', models.JSONField(help_text='[{"track": id, "position": 1, "score": 0.73, "because": "artist"}, ...]')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('detection', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recommendation_logs', to='emotions.detection')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recommendation_logs', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "surface",
+                    models.CharField(
+                        choices=[("detection", "Result of a photo"), ("discover", "Discover page"), ("api", "API")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "emotion",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("angry", "Angry"),
+                            ("disgust", "Disgust"),
+                            ("fear", "Fear"),
+                            ("happy", "Happy"),
+                            ("sad", "Sad"),
+                            ("surprise", "Surprise"),
+                            ("neutral", "Neutral"),
+                        ],
+                        help_text="Blank when a mood was chosen.",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "strategy",
+                    models.CharField(
+                        blank=True, choices=[("match", "Match how I feel"), ("lift", "Lift my mood")], max_length=8
+                    ),
+                ),
+                ("moods", models.JSONField(help_text="The moods the list was drawn from, in order of preference.")),
+                (
+                    "seed",
+                    models.BigIntegerField(
+                        help_text="Seed of the exploration: the same inputs and seed give the same list."
+                    ),
+                ),
+                (
+                    "items",
+                    models.JSONField(
+                        help_text='[{"track": id, "position": 1, "score": 0.73, "because": "artist"}, ...]'
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "detection",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="recommendation_logs",
+                        to="emotions.detection",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recommendation_logs",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['user', '-created_at'], name='reclog_user_recent')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [models.Index(fields=["user", "-created_at"], name="reclog_user_recent")],
             },
         ),
     ]

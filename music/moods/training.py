@@ -184,7 +184,9 @@ def split_variation(x: np.ndarray, y: list[str], degree: int, c: float, splits: 
     }
 
 
-def learning_curve(x: np.ndarray, y: list[str], degree: int, c: float, sizes=(80, 120, 160, 200, 239), repeats=40) -> list[dict]:
+def learning_curve(
+    x: np.ndarray, y: list[str], degree: int, c: float, sizes=(80, 120, 160, 200, 239), repeats=40
+) -> list[dict]:
     """Held-out accuracy of the chosen configuration against the number of training
     tracks: repeated stratified splits of all labelled tracks, each scored on 103 tracks
     left out of its training rows. A curve still rising at the protocol's 239 tracks is
@@ -199,7 +201,12 @@ def learning_curve(x: np.ndarray, y: list[str], degree: int, c: float, sizes=(80
             for a, b in splitter.split(x, y)
         ]
         curve.append(
-            {"train": size, "test": test_size, "mean": round(float(np.mean(scores)), 4), "sem": round(float(np.std(scores) / np.sqrt(repeats)), 4)}
+            {
+                "train": size,
+                "test": test_size,
+                "mean": round(float(np.mean(scores)), 4),
+                "sem": round(float(np.std(scores) / np.sqrt(repeats)), 4),
+            }
         )
     return curve
 
@@ -265,7 +272,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--heldout-csv", type=Path, help="also write the held-out rows here, for evaluate_moods")
     parser.add_argument(
-        "--protocol-model", type=Path, help="also write the model fitted on the training part only (evaluate_moods --model)"
+        "--protocol-model",
+        type=Path,
+        help="also write the model fitted on the training part only (evaluate_moods --model)",
     )
     args = parser.parse_args(argv)
     model, protocol, report, heldout_lines = train(args.labels, args.seed)

@@ -29,7 +29,11 @@ def test_live_mode_shows_the_face_and_mood_from_the_camera_stream(page):
     # The settled mood brings songs for it, from the catalogue, for the user's strategy.
     music = page.locator("[data-live-music]")
     expect(music).to_be_visible()
-    feeling = re.compile(r"^For feeling (" + "|".join(style["label"].lower() for style in EMOTION_STYLE.values()) + r"), matching your mood")
+    feeling = re.compile(
+        r"^For feeling ("
+        + "|".join(style["label"].lower() for style in EMOTION_STYLE.values())
+        + r"), matching your mood"
+    )
     expect(music.locator("[data-rec-intro]")).to_have_text(feeling)
     expect(music.locator("[data-rec-list] > li").first).to_be_visible()
 
