@@ -5,7 +5,7 @@
 It starts the production stack itself, on 127.0.0.1 only, and always tears it down:
 
 * a fresh PostgreSQL database ``fermusic_load`` (127.0.0.1:5432, user postgres, trust
-  authentication), migrated, with a small generated catalogue (``tests.recommend_support``:
+  authentication), migrated, with a small generated catalogue (``tests.support.recommend``:
   100 tracks with moods and audio features) and one listener per simulated user, each
   with an API token and a signed-in session; it is dropped at the end;
 * Redis database 14 (127.0.0.1:6379) as broker, results, cache and channel layer; only
@@ -278,7 +278,7 @@ def prepare(listeners: int) -> None:
     from rest_framework.authtoken.models import Token
 
     from accounts.models import User
-    from tests.recommend_support import catalogue_in_db
+    from tests.support.recommend import catalogue_in_db
 
     catalogue_in_db(per_mood=25)
     store = import_module(settings.SESSION_ENGINE).SessionStore

@@ -6,6 +6,8 @@ import threading
 
 from django.conf import settings
 
+from celery_app import app
+
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _worker = None
@@ -18,8 +20,6 @@ def start_embedded_worker():
         return None
     with _lock:
         if _worker is None:
-            from celery_app import app
-
             _worker = app.WorkController(
                 app=app,
                 # solo: tasks run in this thread one at a time, taken as soon as they

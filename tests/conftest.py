@@ -5,7 +5,7 @@ of whichever profile the environment selects (Redis when REDIS_URL is set)."""
 import pytest
 from django.conf import settings
 
-from tests.factories import PASSWORD, UserFactory
+from tests.support.factories import PASSWORD, UserFactory
 
 
 def pytest_configure(config):

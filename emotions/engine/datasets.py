@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .labels import EMOTIONS, NUM_CLASSES, emotion_index
-from .preprocess import FACE_SIZE
+from .preprocess import FACE_SIZE, read_grey_face
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp"}
 
@@ -150,9 +150,6 @@ def load_fer_csv(path: str | Path, usages: set[str] | None = None) -> FaceDatase
 
 
 def load_image_folders(root: str | Path, usages: set[str] | None = None) -> FaceDataset:
-    # Imported here so that reading a CSV does not need OpenCV.
-    from .preprocess import read_grey_face
-
     root = Path(root)
     wanted = {canonical_split(u) for u in usages} if usages else None
     images, labels, usage, rows = [], [], [], []

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.e2e.camera import write_face_video
 from tests.e2e.server import BASE_DIR, ServerUnderTest
-from tests.music_factories import CLASSIC_HITS_HEADER, classic_hits_row
+from tests.support.music_factories import CLASSIC_HITS_HEADER, classic_hits_row
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = BASE_DIR / "test-results" / "e2e"
@@ -75,7 +75,7 @@ def _served_model_dir() -> Path:
     current = BASE_DIR / "emotions" / "weights" / "current"
     if (current / "metadata.json").exists():
         return current
-    from tests.engine_support import tiny_model_dir
+    from tests.support.engine import tiny_model_dir
 
     return tiny_model_dir()
 

@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 from emotions.presentation import EMOTION_STYLE
-from tests.images import astronaut_jpeg
+from tests.support.images import astronaut_jpeg
 
 PASSWORD = "Listening-to-7-moods"
 # The first analysis in a session also loads the face detector and the emotion model.
