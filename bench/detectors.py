@@ -202,7 +202,7 @@ def run_detector(detector, cases: list[Case]) -> tuple[list[list], list[float]]:
 
 def score(cases: list[Case], detections: list[list], times: list[float], min_score: float) -> dict:
     groups: dict[str, dict] = {}
-    for case, faces in zip(cases, detections):
+    for case, faces in zip(cases, detections, strict=True):
         faces = [f for f in faces if f.score >= min_score]
         matched, false_positives, with_eyes = _match(faces, case.boxes)
         group = groups.setdefault(case.group, {"images": 0, "faces": 0, "found": 0, "false_positives": 0, "eyes": 0})

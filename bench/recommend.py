@@ -131,7 +131,7 @@ def fill_catalogue(tracks: list[Track]) -> None:
         track.refresh_derived_fields()
     featured = [t for t in tracks if t.has_features]
     x = np.array([[getattr(t, f) for f in model.features] for t in featured], dtype=float)
-    for track, mood in zip(featured, model.predict(x)):
+    for track, mood in zip(featured, model.predict(x), strict=True):
         track.mood, track.mood_source = mood, Track.MoodSource.MODEL
     for start in range(0, len(tracks), BATCH):
         Track.objects.bulk_create(tracks[start : start + BATCH])
@@ -174,7 +174,7 @@ def fill_ratings(count: int, rng: np.random.Generator) -> list[User]:
     while per_user.sum() < count:
         per_user[int(rng.integers(len(users)))] += 1
     ratings = []
-    for user, n in zip(users, per_user):
+    for user, n in zip(users, per_user, strict=True):
         favourites = rng.choice(popular_artists, size=4, replace=False)
         seen = set()
         while len(seen) < n:

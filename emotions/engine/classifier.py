@@ -158,7 +158,7 @@ class EmotionClassifier:
         grey = to_grey(rgb)
         crops = np.stack([prepare_face(grey, face.box, face.eyes) for face in faces])
         probabilities = self.predict(crops)
-        return [self._prediction(face, p) for face, p in zip(faces, probabilities)]
+        return [self._prediction(face, p) for face, p in zip(faces, probabilities, strict=True)]
 
     def _prediction(self, face, probabilities: np.ndarray) -> FacePrediction:
         top = int(np.argmax(probabilities))
@@ -168,7 +168,7 @@ class EmotionClassifier:
             landmarks = {"left_eye": face.left_eye, "right_eye": face.right_eye}
         return FacePrediction(
             box=tuple(int(v) for v in face.box),
-            probabilities={name: float(p) for name, p in zip(EMOTIONS, probabilities)},
+            probabilities={name: float(p) for name, p in zip(EMOTIONS, probabilities, strict=True)},
             emotion=EMOTIONS[top],
             confidence=confidence,
             uncertain=confidence < self.threshold,

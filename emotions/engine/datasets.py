@@ -76,7 +76,7 @@ class FaceDataset:
 
     def class_counts(self) -> dict[str, int]:
         counts = np.bincount(self.labels, minlength=NUM_CLASSES)
-        return {name: int(c) for name, c in zip(EMOTIONS, counts)}
+        return {name: int(c) for name, c in zip(EMOTIONS, counts, strict=True)}
 
 
 def load_dataset(path: str | Path, usages: set[str] | None = None) -> FaceDataset:

@@ -58,7 +58,7 @@ def reliability_png(bins: list[dict], path: str | Path, title: str = "", thresho
     top.bar(centres, accuracy, width=width * 0.9, color="#4c72b0", edgecolor="black", label="accuracy")
     points = [(b["confidence"], b["accuracy"]) for b in bins if b["n"]]
     if points:
-        top.plot(*zip(*points), "o", color="#dd8452", label="mean confidence vs accuracy")
+        top.plot(*zip(*points, strict=True), "o", color="#dd8452", label="mean confidence vs accuracy")
     top.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
     if threshold is not None and threshold <= 1.0:
         for axes in (top, bottom):

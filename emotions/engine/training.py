@@ -151,7 +151,7 @@ def train(
             },
             "ferplus_soft_labels": soft_labels is not None and config.ferplus_weight > 0,
         },
-        "class_weights": {e: float(w) for e, w in zip(EMOTIONS, weights)},
+        "class_weights": {e: float(w) for e, w in zip(EMOTIONS, weights, strict=True)},
         "environment": {
             "python": platform.python_version(),
             "tensorflow": tf.__version__,

@@ -83,7 +83,7 @@ def fit_clusters(
 def nearest(z: np.ndarray, moods: Sequence[str], clusters: Sequence[PreviousCluster]) -> list[int | None]:
     """Key of the nearest cluster of the same mood for each row (None if that mood has none)."""
     result = []
-    for row, mood in zip(z, moods):
+    for row, mood in zip(z, moods, strict=True):
         same = [c for c in clusters if c.mood == mood]
         if not same:
             result.append(None)
@@ -130,7 +130,7 @@ def _match(centroids: np.ndarray, before: list[PreviousCluster]) -> tuple[list, 
     if not before:
         return keys, shifts
     cost = np.linalg.norm(centroids[:, None, :] - np.array([p.centroid for p in before])[None, :, :], axis=2)
-    for new, old in zip(*linear_sum_assignment(cost)):
+    for new, old in zip(*linear_sum_assignment(cost), strict=True):
         keys[new] = before[old].key
         shifts[new] = round(float(cost[new, old]), 4)
     return keys, shifts
@@ -148,7 +148,7 @@ def _names(mood: str, centroids: np.ndarray, sizes: np.ndarray) -> list[str]:
     ranks = [sorted(range(len(MODEL_FEATURES)), key=lambda f: (-abs(o[f]), f)) for o in offsets]
     for words in range(2, len(MODEL_FEATURES) + 1):
         names = [
-            f"{title} · " + ", ".join(_word(f, offset[f]) for f in rank[:words]) for offset, rank in zip(offsets, ranks)
+            f"{title} · " + ", ".join(_word(f, offset[f]) for f in rank[:words]) for offset, rank in zip(offsets, ranks, strict=True)
         ]
         if len(set(names)) == len(names):
             return names

@@ -105,7 +105,7 @@ class CatalogueIndex:
         artist_rows = np.empty(len(order), dtype=np.int32)
         keys = [artist_keys[i] for i in order]
         shown = [artist_names[i] for i in order]
-        for row, (key, name) in enumerate(zip(keys, shown)):
+        for row, (key, name) in enumerate(zip(keys, shown, strict=True)):
             if key not in artist_index:
                 artist_index[key] = len(names)
                 names.append(name)

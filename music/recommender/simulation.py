@@ -261,7 +261,8 @@ def _rows_by_artist(index: CatalogueIndex) -> dict[int, np.ndarray]:
     rows = np.flatnonzero(index.moods != NO_MOOD)
     order = rows[np.argsort(index.artists[rows], kind="stable")]
     artists, starts = np.unique(index.artists[order], return_index=True)
-    return dict(zip(artists.tolist(), np.split(order, starts[1:])))
+    # Not strict: with no rows np.split still gives one (empty) piece for no artist.
+    return dict(zip(artists.tolist(), np.split(order, starts[1:]), strict=False))
 
 
 def summary(result: Result, seed: int) -> dict:

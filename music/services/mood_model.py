@@ -58,10 +58,10 @@ def assign_moods(tracks: list[Track]) -> None:
         model = mood_classifier()
         x = np.array([t.feature_vector for t in featured], dtype=float)
         predicted = model.predict(x)
-        for track, mood in zip(featured, predicted):
+        for track, mood in zip(featured, predicted, strict=True):
             track.mood, track.mood_source = _decide(track, mood)
         keys = nearest(model.scaled(x), [t.mood for t in featured], current_clusters())
-        for track, key in zip(featured, keys):
+        for track, key in zip(featured, keys, strict=True):
             track.cluster_id = key
     featureless = [t for t in tracks if not t.has_features]
     if featureless:
@@ -246,7 +246,7 @@ def _save_clusters(fitted, x, assignment) -> list[int]:
             "mood": cluster.mood,
             "name": cluster.name,
             "centroid": [round(float(v), 6) for v in cluster.centroid],
-            "feature_means": {f: round(float(v), 4) for f, v in zip(MODEL_FEATURES, members.mean(axis=0))},
+            "feature_means": {f: round(float(v), 4) for f, v in zip(MODEL_FEATURES, members.mean(axis=0), strict=True)},
             "size": cluster.size,
             "updated_at": timezone.now(),
         }

@@ -157,7 +157,7 @@ def _staff_playlists(index: CatalogueIndex, moods: list[str]) -> dict[int, str]:
         return {}
     ids = list(best)
     rows = index.rows_of(ids)
-    return {int(row): best[track_id][1] for row, track_id in zip(rows, ids) if row >= 0}
+    return {int(row): best[track_id][1] for row, track_id in zip(rows, ids, strict=True) if row >= 0}
 
 
 def _community(user: User, index: CatalogueIndex, ratings: list[Rating]) -> Community | None:

@@ -129,7 +129,7 @@ def test_a_playlist_keeps_the_order_its_editor_gives(staff_client, catalogue):
         "entries-MIN_NUM_FORMS": 0,
         "entries-MAX_NUM_FORMS": 1000,
     }
-    for i, (entry, position) in enumerate(zip(entries, [3, 1, 2])):
+    for i, (entry, position) in enumerate(zip(entries, [3, 1, 2], strict=True)):
         data.update({f"entries-{i}-id": entry.pk, f"entries-{i}-playlist": playlist.pk,
                      f"entries-{i}-track": entry.track_id, f"entries-{i}-position": position})  # fmt: skip
     response = staff_client.post(f"/admin/music/playlist/{playlist.pk}/change/", data)

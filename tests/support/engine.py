@@ -31,7 +31,7 @@ def synthetic_faces(per_class: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     labels = np.repeat(np.arange(NUM_CLASSES), per_class)
     images = rng.integers(0, 120, size=(len(labels), 48, 48)).astype(np.uint8)
-    for image, label in zip(images, labels):
+    for image, label in zip(images, labels, strict=True):
         image[label * 6 : label * 6 + 8, :] += 120
     return images, labels
 
@@ -47,7 +47,7 @@ def write_fer_csv(path: Path, splits: dict[str, tuple[np.ndarray, np.ndarray]], 
     writer = csv.writer(buffer)
     writer.writerow(["emotion", "pixels", "Usage"])
     for usage, (images, labels) in splits.items():
-        for image, label in zip(images, labels):
+        for image, label in zip(images, labels, strict=True):
             writer.writerow([int(label), " ".join(str(v) for v in image.reshape(-1)), usage])
     data = buffer.getvalue().encode()
     path.write_bytes(gzip.compress(data) if compress else data)
@@ -57,7 +57,7 @@ def write_fer_csv(path: Path, splits: dict[str, tuple[np.ndarray, np.ndarray]], 
 def write_image_folders(root: Path, splits: dict[str, tuple[np.ndarray, np.ndarray]]) -> Path:
     """Write ``<root>/<split>/<class>/*.png``."""
     for split, (images, labels) in splits.items():
-        for i, (image, label) in enumerate(zip(images, labels)):
+        for i, (image, label) in enumerate(zip(images, labels, strict=True)):
             folder = root / split / EMOTIONS[label]
             folder.mkdir(parents=True, exist_ok=True)
             Image.fromarray(image).save(folder / f"{i:04d}.png")

@@ -13,7 +13,7 @@ from tests.support.factories import UserFactory
 # Audio features typical of each mood in the labelled data (means per mood), in
 # the mood model's feature order.
 MOOD_FEATURES = {
-    mood: dict(zip(MODEL_FEATURES, values))
+    mood: dict(zip(MODEL_FEATURES, values, strict=True))
     for mood, values in {
         "happy": (0.64, 0.74, -7.3, 0.07, 0.12, 0.1, 0.17, 0.58, 122.6),
         "energetic": (0.51, 0.88, -4.7, 0.08, 0.02, 0.04, 0.2, 0.46, 129.1),

@@ -155,7 +155,7 @@ class Command(BaseCommand):
             write(f"{emotion:10s}{row['precision']:10.3f}{row['recall']:10.3f}{row['f1']:10.3f}{row['support']:10d}")
         write("confusion matrix (rows = true, columns = predicted):")
         write(" " * 10 + "".join(f"{e[:7]:>8s}" for e in EMOTIONS))
-        for emotion, row in zip(EMOTIONS, report["confusion_matrix"]):
+        for emotion, row in zip(EMOTIONS, report["confusion_matrix"], strict=True):
             write(f"{emotion:10s}" + "".join(f"{v:8d}" for v in row))
         for kind, path in report.get("plots", {}).items():
             write(f"{kind} plot: {path}")

@@ -54,5 +54,5 @@ class Command(BaseCommand):
         )
         width = max(len(label) for label in result["labels"]) + 2
         self.stdout.write("truth \\ model".ljust(width + 4) + "".join(f"{m:>{width}}" for m in result["labels"]))
-        for label, row in zip(result["labels"], result["confusion_matrix"]):
+        for label, row in zip(result["labels"], result["confusion_matrix"], strict=True):
             self.stdout.write(label.ljust(width + 4) + "".join(f"{n:>{width}}" for n in row))

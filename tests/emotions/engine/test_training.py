@@ -159,7 +159,7 @@ def starting_weights(monkeypatch, **options) -> list:
 
 
 def same_weights(a: list, b: list) -> bool:
-    return len(a) == len(b) and all((x == y).all() for x, y in zip(a, b))
+    return len(a) == len(b) and all((x == y).all() for x, y in zip(a, b, strict=True))
 
 
 def test_a_warm_restart_starts_from_the_given_weights(fer_csv, tmp_path, monkeypatch):

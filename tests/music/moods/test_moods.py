@@ -269,7 +269,7 @@ def test_evaluate_moods_reads_the_named_label_column_and_refuses_a_missing_one(t
 def test_evaluate_moods_measures_another_classifier_file_and_refuses_a_bad_one(tmp_path):
     x, y = labelled(20)
     # A classifier that learnt the moods backwards: it must score 0 where the shipped one scores 1.
-    backwards = dict(zip(MOODS, reversed(MOODS)))
+    backwards = dict(zip(MOODS, reversed(MOODS), strict=True))
     training.fit_classifier(x, [backwards[m] for m in y], degree=1, c=1.0).save(tmp_path / "backwards.json")
     path = tmp_path / "labelled.csv"
     rows = [moods_row(f"{mood}", "Band", spotify_id(n), mood=mood) for n, mood in enumerate(MOODS)]
