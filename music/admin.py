@@ -7,6 +7,7 @@ from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectM
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Min
+from django.forms import Script
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -380,7 +381,8 @@ class ImportJobAdmin(admin.ModelAdmin):
     actions = ["run_again"]
 
     class Media:
-        js = ["music/import-progress.js"]
+        # A module: it imports the one WebSocket-URL helper (static/js/socket.js).
+        js = [Script("music/import-progress.js", type="module")]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
