@@ -14,7 +14,7 @@ Prints (``--json``: one JSON object):
 * ``by_threads``: the same face timings with 1 and 2 LiteRT threads, which is how the
   default (1) was chosen.
 
-Goals (issue 3): <= 5 ms per face at batch 1 and >= 20x Model.predict. The machine has
+Goals: <= 5 ms per face at batch 1 and >= 20x Model.predict. The machine has
 2 cores; with a training job running the timings are noisier and slower, so the load
 average is printed with them.
 """

@@ -1,5 +1,5 @@
 """Offline evaluation: the metrics, the simulation on a small generated Last.fm-like
-dataset, and (with the shared data) the real run against the issue's goal."""
+dataset, and (with the shared data) the real run against the goal the ranker must meet."""
 
 import io
 import json
@@ -136,7 +136,7 @@ def test_the_evaluation_says_what_data_is_missing(tmp_path):
     with pytest.raises(CommandError, match="No catalogue CSV"):
         run("--catalogue", str(tmp_path / "none.csv"))
     catalogue, _ = write_dataset(tmp_path)
-    with pytest.raises(CommandError, match="No Last.fm data"):
+    with pytest.raises(CommandError, match=r"No Last\.fm data"):
         run("--catalogue", str(catalogue), "--lastfm", str(tmp_path / "nowhere"))
 
 
