@@ -348,7 +348,8 @@ def main(argv=None) -> dict:
         print(json.dumps(report))
     else:
         print(
-            f"{report['images']} images, {report['true_faces']} true faces, load average {report['machine']['load_average_1m']}"
+            f"{report['images']} images, {report['true_faces']} true faces, "
+            f"load average {report['machine']['load_average_1m']}"
         )
         if "margin" in report:
             print("margin study:", json.dumps(report["margin"]))

@@ -54,6 +54,7 @@ printed with the numbers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -233,15 +234,11 @@ class Stack:
         for _, process in self.processes:
             _signal_group(process.pid, signal.SIGTERM)
         for _, process in self.processes:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                pass
             _signal_group(process.pid, signal.SIGKILL)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                pass
         self.processes.clear()
         try:
             if self.created_database:
@@ -260,10 +257,8 @@ class Stack:
 
 
 def _signal_group(group: int, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(group, signum)
-    except ProcessLookupError:
-        pass
 
 
 def prepare(listeners: int) -> None:

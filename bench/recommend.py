@@ -235,7 +235,8 @@ def main() -> int:
             users = fill_ratings(args.ratings, rng)
             say(
                 f"Catalogue: {len(real)} real + {len(tracks) - len(real)} synthetic tracks, "
-                f"{Rating.objects.count()} ratings by {len(users)} listeners ({time.perf_counter() - started:.0f} s to fill)"
+                f"{Rating.objects.count()} ratings by {len(users)} listeners "
+                f"({time.perf_counter() - started:.0f} s to fill)"
             )
 
             forget_catalogue_index()
@@ -286,7 +287,8 @@ def main() -> int:
         print(json.dumps(result))
         return 0
     print(
-        f"recommend_for on {result['tracks']} tracks ({result['synthetic_tracks']} synthetic), {args.requests} requests:\n"
+        f"recommend_for on {result['tracks']} tracks ({result['synthetic_tracks']} synthetic), "
+        f"{args.requests} requests:\n"
         f"  p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (goal p95 <= 50 ms); with logging p95 "
         f"{result['served_p95_ms']} ms\n"
         f"  baseline top-10 by popularity: p50 {result['baseline_p50_ms']} ms, p95 {result['baseline_p95_ms']} ms; "

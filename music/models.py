@@ -114,6 +114,10 @@ class Track(models.Model):
     def __str__(self):
         return f"{self.title} — {self.artists}"
 
+    def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
+        super().save(*args, **kwargs)
+
     @property
     def artist_names(self) -> list[str]:
         return self.artists.split(ARTIST_SEPARATOR)
@@ -136,10 +140,6 @@ class Track(models.Model):
         self.has_features = all(getattr(self, name) is not None for name in MODEL_FEATURES)
         if self.spotify_id == "":
             self.spotify_id = None
-
-    def save(self, *args, **kwargs):
-        self.refresh_derived_fields()
-        super().save(*args, **kwargs)
 
     def clean(self):
         # The unique-key constraint reads derived keys that a form does not edit, so

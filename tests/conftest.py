@@ -83,9 +83,11 @@ def celery_worker(celery_app, django_db_setup, django_db_blocker):
     """A real Celery worker thread consuming the configured broker (Redis or memory)."""
     from celery.contrib.testing.worker import start_worker
 
-    with django_db_blocker.unblock():
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
-            yield worker
+    with (
+        django_db_blocker.unblock(),
+        start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker,
+    ):
+        yield worker
 
 
 def using_redis() -> bool:

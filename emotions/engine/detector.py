@@ -173,7 +173,9 @@ class HaarDetector(FaceDetector):
                 grey, scaleFactor=1.1, minNeighbors=self.min_neighbors, minSize=(20, 20), outputRejectLevels=True
             )
             faces = []
-            for (x, y, w, h), weight in zip(np.asarray(boxes).reshape(-1, 4), np.asarray(weights).reshape(-1), strict=True):
+            for (x, y, w, h), weight in zip(
+                np.asarray(boxes).reshape(-1, 4), np.asarray(weights).reshape(-1), strict=True
+            ):
                 left, right = self._find_eyes(grey, int(x), int(y), int(w), int(h))
                 faces.append(Face((x, y, w, h), float(weight), left, right))
         return faces

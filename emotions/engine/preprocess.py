@@ -120,7 +120,7 @@ def prepare_face(
         # One affine warp rotates about the face centre and cuts out a square of
         # ``side`` pixels (outside pixels replicate the border); the resize below then
         # shrinks it with area averaging, which a warp cannot do without aliasing.
-        out = max(FACE_SIZE, int(round(side)))
+        out = max(FACE_SIZE, round(side))
         matrix = cv2.getRotationMatrix2D((cx, cy), angle, out / side)
         matrix[0, 2] += out / 2.0 - cx
         matrix[1, 2] += out / 2.0 - cy

@@ -130,7 +130,8 @@ def train(
         saved = {**asdict(TrainConfig()), **json.loads(config_path.read_text())["config"]}
         if saved != asdict(config):
             raise ValueError(
-                f"{run_dir} holds a run with a different configuration; resume with the same options or use a new --run-dir"
+                f"{run_dir} holds a run with a different configuration; "
+                "resume with the same options or use a new --run-dir"
             )
 
     keras.utils.set_random_seed(config.seed)

@@ -8,6 +8,7 @@ serving loop. The Redis layer needs no handoff: any loop can publish.
 """
 
 import asyncio
+import contextlib
 import json
 import threading
 
@@ -92,10 +93,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         # would drop the socket and, with it, the user's live updates.
         content = None
         if text_data and len(text_data) <= MAX_MESSAGE_CHARS:
-            try:
+            with contextlib.suppress(ValueError, RecursionError):
                 content = json.loads(text_data)
-            except (ValueError, RecursionError):
-                pass
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"event": "pong"})
         else:

@@ -142,9 +142,9 @@ class RatingTrackField(serializers.PrimaryKeyRelatedField):
 
     def to_internal_value(self, data):
         # A whole number only: Django would read 1.5 or true as track 1.
-        if isinstance(data, bool) or not (isinstance(data, int) or (isinstance(data, str) and data.isdigit())):
-            if data is not None:
-                self.fail("incorrect_type", data_type=type(data).__name__)
+        whole = isinstance(data, int) or (isinstance(data, str) and data.isdigit())
+        if data is not None and (isinstance(data, bool) or not whole):
+            self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
 
 

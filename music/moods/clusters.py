@@ -148,7 +148,8 @@ def _names(mood: str, centroids: np.ndarray, sizes: np.ndarray) -> list[str]:
     ranks = [sorted(range(len(MODEL_FEATURES)), key=lambda f: (-abs(o[f]), f)) for o in offsets]
     for words in range(2, len(MODEL_FEATURES) + 1):
         names = [
-            f"{title} · " + ", ".join(_word(f, offset[f]) for f in rank[:words]) for offset, rank in zip(offsets, ranks, strict=True)
+            f"{title} · " + ", ".join(_word(f, offset[f]) for f in rank[:words])
+            for offset, rank in zip(offsets, ranks, strict=True)
         ]
         if len(set(names)) == len(names):
             return names

@@ -139,7 +139,7 @@ def reference_models(x: np.ndarray, y: list[str], seed: int = SEED) -> dict:
     return {name: round(float(cross_val_score(model, x, y, cv=folds).mean()), 4) for name, model in families.items()}
 
 
-def seed_baselines(x_train, y_train, x_test, y_test, seeds=range(10)) -> dict:
+def seed_baselines(x_train, y_train, x_test, y_test, seeds=range(10)) -> dict:  # noqa: B008  a range is immutable, sharing it is safe
     """The clustering baselines on the held-out part: KMeans with 4 clusters on scaled
     features, named (a) by cluster id, (b) by the centroid's valence x energy quadrant,
     and, for comparison, (c) by the majority human label of each cluster's members."""

@@ -9,6 +9,7 @@ running it again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import Counter, defaultdict
@@ -186,10 +187,8 @@ def _apply(track: Track, record: TrackRecord, fill_only: bool = False) -> set[st
             values[name] = getattr(record, name)
     values.update(record.features)
     if record.mood_label:
-        try:
+        with contextlib.suppress(ValueError):  # a label outside our moods says nothing we can use
             values["mood_label"] = mood_name(record.mood_label)
-        except ValueError:
-            pass  # a label outside our moods says nothing we can use
     if fill_only:
         values = {name: value for name, value in values.items() if getattr(track, name) in (None, "")}
     changed = {name for name, value in values.items() if getattr(track, name) != value}

@@ -170,7 +170,7 @@ def refit(trigger: str = MoodModelRun.Trigger.COMMAND, seed: int = 0) -> MoodMod
         z = model.scaled(x)
         previous = current_clusters()
         fitted, assignment = fit_clusters(z, np.array(MOOD_CODES)[moods], previous, seed)
-        cluster_pks = np.array(_save_clusters(fitted, x, assignment) + [-1], dtype=np.int64)
+        cluster_pks = np.array([*_save_clusters(fitted, x, assignment), -1], dtype=np.int64)
         clusters = cluster_pks[assignment]  # assignment -1 (no cluster) picks the trailing -1
         changed = _write_featured(featured["pk"], (moods, sources, clusters), featured)
         featureless = _refresh_featureless()

@@ -9,6 +9,7 @@ serves the same pages, tasks and pushes from one process that the tests start an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -120,10 +121,8 @@ class ServerUnderTest:
 
     @staticmethod
     def _signal_group(group: int, signum: int) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(group, signum)
-        except ProcessLookupError:
-            pass
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

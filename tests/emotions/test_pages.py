@@ -239,7 +239,9 @@ def test_a_failed_detection_without_its_photo_offers_a_new_upload_instead(alice_
     assert "Upload it again" in html
 
 
-@pytest.mark.parametrize("status, words", [("queued", "Waiting to be analysed"), ("running", "Analysing your photo")])
+@pytest.mark.parametrize(
+    ("status", "words"), [("queued", "Waiting to be analysed"), ("running", "Analysing your photo")]
+)
 def test_an_unfinished_detection_says_what_is_happening(alice_client, alice, status, words):
     detection = make_detection(alice, status=status, photo=True)
     html = alice_client.get(detection.get_absolute_url()).content.decode()

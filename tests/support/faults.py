@@ -9,6 +9,7 @@ own cluster with initdb and throws it away afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -59,10 +60,8 @@ def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
 def _kill_group(process: subprocess.Popen | None, signum: int = signal.SIGKILL) -> None:
     if process is None:
         return
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:

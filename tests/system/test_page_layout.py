@@ -1,6 +1,7 @@
 """Every page of the accounts part renders inside the base layout, with no asset from outside."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -102,7 +103,7 @@ def test_the_base_layout_assets_exist(path):
 
 
 def test_the_stylesheet_has_a_dark_theme_and_a_visible_focus_style():
-    css = open(finders.find("css/app.css")).read()
+    css = Path(finders.find("css/app.css")).read_text()
 
     assert "@media (prefers-color-scheme: dark)" in css
     assert ":focus-visible" in css
@@ -110,7 +111,7 @@ def test_the_stylesheet_has_a_dark_theme_and_a_visible_focus_style():
 
 
 def test_the_csrf_helper_exports_a_token_reader():
-    js = open(finders.find("js/csrf.js")).read()
+    js = Path(finders.find("js/csrf.js")).read_text()
 
     assert "export function csrfToken()" in js
     assert "csrftoken" in js

@@ -25,7 +25,7 @@ def run_manage(*args, **variables):
 
 
 @pytest.mark.parametrize(
-    "reader, value",
+    ("reader", "value"),
     [
         (lambda: env.boolean("X", False), "maybe"),
         (lambda: env.integer("X", 1), "ten"),
@@ -43,7 +43,9 @@ def test_it_rejects_a_bad_value(monkeypatch, reader, value):
         reader()
 
 
-@pytest.mark.parametrize("value, expected", [("true", True), ("1", True), ("YES", True), ("off", False), ("0", False)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("true", True), ("1", True), ("YES", True), ("off", False), ("0", False)]
+)
 def test_it_reads_booleans(monkeypatch, value, expected):
     monkeypatch.setenv("X", value)
     assert env.boolean("X", not expected) is expected
@@ -63,7 +65,7 @@ def test_the_embedded_default_needs_no_variables(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "variable, value",
+    ("variable", "value"),
     [("DEBUG", "maybe"), ("MAX_UPLOAD_MB", "lots"), ("PHOTO_RETENTION_DEFAULT", "forever"), ("SECRET_KEY", "short")],
 )
 def test_start_up_fails_loudly_on_a_bad_value(tmp_path, variable, value):

@@ -106,7 +106,8 @@ class Command(BaseCommand):
             self._check_same_config(run_dir, config)
             summary = json.loads((run_dir / "metrics.json").read_text())
             self.stdout.write(
-                f"{run_dir} already finished ({summary.get('epochs_run')} epochs, best epoch {summary.get('best_epoch')}, "
+                f"{run_dir} already finished ({summary.get('epochs_run')} epochs, "
+                f"best epoch {summary.get('best_epoch')}, "
                 f"validation accuracy {summary['validation_metrics']['accuracy']:.4f}); not retraining. "
                 f"Its model is {run_dir / 'model.keras'}."
             )

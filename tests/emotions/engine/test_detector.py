@@ -189,9 +189,9 @@ def test_importing_the_engine_loads_no_tensorflow():
 
 
 def test_as_rgb_rejects_what_is_not_an_image():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"expected an \(H, W\[, 1\|3\|4\]\) image, got shape \(4, 4, 2\)"):
         as_rgb(np.zeros((4, 4, 2), np.uint8))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="expected a uint8 image, got float32"):
         as_rgb(np.zeros((4, 4, 3), np.float32))
 
 

@@ -93,7 +93,7 @@ def test_a_missing_model_is_a_clear_error(fer_csv, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "content, message",
+    ("content", "message"),
     [
         (b"emotion,pixels,Usage\n3,1 2 3,PublicTest\n", "3 pixels, expected 2304"),
         (b"emotion,pixels,Usage\n9," + b"0 " * 2304 + b",PublicTest\n", "outside 0..6"),
@@ -113,7 +113,7 @@ def test_a_corrupt_image_in_a_folder_is_named(tmp_path, model_dir):
     folder.mkdir(parents=True)
     (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
 
-    with pytest.raises(CommandError, match="broken.png"):
+    with pytest.raises(CommandError, match=r"broken\.png"):
         evaluate(data=tmp_path / "faces", usage="PrivateTest", model_dir=model_dir)
 
 

@@ -91,7 +91,7 @@ def test_a_ferplus_run_needs_its_vote_file_to_resume(fer_csv, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "content, message",
+    ("content", "message"),
     [
         (b"emotion,pixels,Usage\n3,1 2 3,Training\n", "3 pixels, expected 2304"),
         (b"emotion,pixels,Usage\nhappy," + b"0 " * 2304 + b",Training\n", "is not a number"),

@@ -130,7 +130,7 @@ def test_a_jpeg_within_the_cap_passes():
 
 
 @pytest.mark.parametrize(
-    "data, code",
+    ("data", "code"),
     [
         (b"\xff\xd8\xff" + b"\x00" * MAX_FRAME_BYTES, "too_large"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "not_jpeg"),

@@ -94,7 +94,8 @@ def test_a_photo_without_a_face_has_no_emotion_to_follow(api, alice):
 
 
 @pytest.mark.parametrize(
-    "query, field", [({"n": 0}, "n"), ({"n": 500}, "n"), ({"seed": -1}, "seed"), ({"strategy": "ignore"}, "strategy")]
+    ("query", "field"),
+    [({"n": 0}, "n"), ({"n": 500}, "n"), ({"seed": -1}, "seed"), ({"strategy": "ignore"}, "strategy")],
 )
 def test_bad_options_are_refused_in_the_error_shape(api, alice, query, field):
     response = api.get(detection_url(detection_with_faces(alice, ["happy"]), **query))
@@ -190,7 +191,7 @@ def test_a_rating_stays_with_its_track(api, alice, catalogue):
 
 
 @pytest.mark.parametrize(
-    "body, field, words",
+    ("body", "field", "words"),
     [
         ({"track": None, "value": 1}, "track", "Say which track"),
         ({"value": 1}, "track", "Say which track"),

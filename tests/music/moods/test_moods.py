@@ -100,7 +100,7 @@ def test_model_selection_uses_cross_validation_on_the_training_part_only(monkeyp
 
 def test_mood_labels_are_read_whatever_their_spelling():
     assert mood_name(" Energetic") == "energetic" and mood_name("cheerful") == "happy"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'angry' is not a mood"):
         mood_name("angry")
 
 

@@ -238,7 +238,7 @@ def test_a_song_only_one_other_listener_liked_gets_no_lift_from_them():
     mine = index.artists[happy[0]]
     my_likes = _artist_rows(index, "happy", mine)[:1]
     secret = int(next(r for r in happy if index.artists[r] != mine))
-    others = [my_likes + [secret]] + [my_likes for _ in range(ranking.MIN_NEIGHBOURS)]
+    others = [[*my_likes, secret]] + [my_likes for _ in range(ranking.MIN_NEIGHBOURS)]
     request = Request(moods=("happy",), taste=Taste.of(my_likes))
 
     rows, alone = scores(index, request)
@@ -251,11 +251,11 @@ def test_a_song_only_one_other_listener_liked_gets_no_lift_from_them():
 
 
 def test_a_request_needs_known_moods_and_a_positive_length():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"moods must be some of .*, not \['gloomy'\]"):
         Request(moods=("gloomy",))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"moods must be some of .*, not \[\]"):
         Request(moods=())
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n must be at least 1"):
         Request(moods=("calm",), n=0)
 
 

@@ -184,11 +184,11 @@ def test_an_empty_catalogue_gives_an_empty_list(alice):
 
 
 def test_unknown_emotions_strategies_and_moods_are_refused(alice):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'bored' is not an emotion"):
         recommend_for(alice, "bored")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'ignore' is not a mood strategy"):
         recommend_for(alice, "happy", "ignore")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="moods must be some of"):
         recommend_in_moods(alice, ["gloomy"])
 
 
@@ -215,5 +215,5 @@ def test_one_rating_per_listener_and_track_changeable_and_removable(alice, catal
     assert Rating.objects.filter(user=alice, track=track).count() == 1
     assert unrate(alice, track) is True
     assert unrate(alice, track) is False
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"A rating is 1 \(like\) or -1 \(dislike\)"):
         rate(alice, track, 5)
