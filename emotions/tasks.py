@@ -1,7 +1,8 @@
 import logging
+import threading
 
 from celery import shared_task
-from celery.signals import task_revoked
+from celery.signals import task_revoked, worker_process_init
 from django.db import DatabaseError
 
 from emotions.live import analysis as live_analysis
@@ -58,3 +59,15 @@ def _answer_expired_frame(sender=None, request=None, expired=False, **kwargs):
     # task; telling its consumer lets the next frame go at once instead of timing out.
     if expired and getattr(sender, "name", None) == analyse_frame.name:
         live_analysis.answer_expired(request.live_reply)
+
+
+@worker_process_init.connect
+def load_model_when_a_worker_starts(**kwargs):
+    # Sent in each prefork child (never in the prefork parent) and by the solo pool, which
+    # the embedded worker creates inside the web process as it starts. In a thread: the
+    # load takes seconds, which would delay serving, and a prefork child that does not
+    # report in within 4 s (worker_proc_alive_timeout) is killed by its parent. A task
+    # arriving meanwhile waits on the classifier's and detector's locks, not twice as long.
+    thread = threading.Thread(target=analysis.warm_up_model, name="model-warm-up", daemon=True)
+    thread.start()
+    return thread

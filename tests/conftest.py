@@ -82,12 +82,23 @@ def celery_app():
 def celery_worker(celery_app, django_db_setup, django_db_blocker):
     """A real Celery worker thread consuming the configured broker (Redis or memory)."""
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import worker_process_init
 
-    with (
-        django_db_blocker.unblock(),
-        start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker,
-    ):
-        yield worker
+    from emotions.tasks import load_model_when_a_worker_starts
+
+    # No model warm-up thread in the test process: tests load the models they need (the
+    # tiny one, mostly) and train with TensorFlow, which must not be imported from two
+    # threads at once. tests/emotions/test_worker_warm_up.py tests the warm-up itself.
+    worker_process_init.disconnect(load_model_when_a_worker_starts)
+    try:
+        with (
+            django_db_blocker.unblock(),
+            start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker,
+        ):
+            worker_process_init.connect(load_model_when_a_worker_starts)
+            yield worker
+    finally:
+        worker_process_init.connect(load_model_when_a_worker_starts)
 
 
 def using_redis() -> bool:

@@ -4,8 +4,10 @@ when it is stuck or its owner's retention choice says the photo must go."""
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +30,29 @@ def analyse_with_model(rgb):
 
     classifier = get_classifier(settings.EMOTION_MODEL_DIR)
     return classifier.analyse_image(rgb), classifier.version
+
+
+def warm_up_model() -> bool:
+    """Load this process's emotion model and face detector and run them once, so that the
+    first analysis after a worker starts does not wait for them (several seconds, mostly
+    TensorFlow and MTCNN's first run). Called when a worker starts (emotions.tasks). A
+    missing or broken model is logged, not raised: analyses then fail as they would have."""
+    started = time.perf_counter()
+    try:
+        # Deferred: the web process imports this module (via emotions.tasks) and must not load LiteRT/TensorFlow.
+        from emotions.engine.classifier import get_classifier
+
+        classifier = get_classifier(settings.EMOTION_MODEL_DIR)
+        # Noise rather than a blank image: it gives MTCNN candidate windows, so its later
+        # stages run once too (a blank warm-up left the first photo about 0.4 s slower).
+        noise = np.random.default_rng(0).integers(0, 256, size=(240, 320, 3), dtype=np.uint8)
+        classifier.analyse_image(noise)
+        classifier.predict(np.zeros((1, 48, 48), dtype=np.uint8))
+    except Exception:
+        logger.exception("The emotion model in %s could not be loaded at worker start", settings.EMOTION_MODEL_DIR)
+        return False
+    logger.info("Emotion model %s and face detector ready in %.1f s", classifier.version, time.perf_counter() - started)
+    return True
 
 
 def run_analysis(detection_id) -> None:
