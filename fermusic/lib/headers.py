@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 
 API_PREFIX = "/api/"
+STATIC_PREFIX = "/" + settings.STATIC_URL.lstrip("/")
 
 
 class PrivacyHeadersMiddleware:
@@ -17,8 +18,11 @@ class PrivacyHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
-        # Static files are answered before authentication, so they have no user and stay cacheable.
-        user = getattr(request, "user", None)
-        if request.path.startswith(API_PREFIX) or (user is not None and user.is_authenticated):
+        # A session cookie stands for "signed in": asking the database who the user is
+        # would turn the 503 for a stopped database into a 500. Static files hold no
+        # one's data and keep WhiteNoise's long caching.
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES and not request.path.startswith(STATIC_PREFIX)
+        private = request.path.startswith(API_PREFIX) or signed_in
+        if private and "no-store" not in response.get("Cache-Control", ""):
             add_never_cache_headers(response)
         return response

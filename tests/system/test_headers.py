@@ -5,8 +5,10 @@ origin only, and no template holds an inline script or event handler."""
 import re
 
 import pytest
+from django.http import HttpResponse
 from rest_framework.test import APIClient
 
+from fermusic.lib.headers import PrivacyHeadersMiddleware
 from tests.support.paths import REPO_ROOT
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +107,12 @@ def test_no_template_holds_an_inline_script_or_event_handler():
         if re.search(r"\son[a-z]+\s*=", text, re.I):
             offenders.append(f"{template}: inline event handler")
     assert not offenders, offenders
+
+
+def test_static_files_stay_cacheable_for_a_signed_in_user(rf, settings):
+    request = rf.get("/static/js/nav.js")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = "a-session"
+    response = PrivacyHeadersMiddleware(lambda request: HttpResponse("", headers={"Cache-Control": "max-age=3600"}))(
+        request
+    )
+    assert response["Permissions-Policy"] and response["Cache-Control"] == "max-age=3600"
