@@ -1,8 +1,10 @@
 """The REST API under /api/v1/: one router for every app's viewsets, plus the routes
 each app registers itself (music's recommendations) and the schema and docs."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
@@ -18,6 +20,12 @@ class TokenView(ObtainAuthToken):
     parser_classes = [JSONParser]
 
 
+# Swagger UI and ReDoc style themselves with <style> blocks, and ReDoc searches in a
+# blob: worker; their scripts still come from this origin only (the split Swagger view
+# serves its start-up script as a file).
+docs_policy = csp_update({"style-src": [UNSAFE_INLINE]})
+redoc_policy = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})
+
 router = DefaultRouter()
 router.register("detections", DetectionViewSet, basename="detection")
 router.register("ratings", RatingViewSet, basename="rating")
@@ -29,7 +37,7 @@ urlpatterns = [
     path("me/", ProfileView.as_view(), name="api-profile"),
     path("", include("music.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("docs/", docs_policy(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),
+    path("redoc/", redoc_policy(SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
     path("", include(router.urls)),
 ]

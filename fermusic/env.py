@@ -14,6 +14,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE = {"1", "true", "yes", "on"}
+# Django's SQLite backend, creating the database file 0600 (fermusic/lib/sqlite3).
+SQLITE_ENGINE = "fermusic.lib.sqlite3"
 FALSE = {"0", "false", "no", "off", ""}
 
 
@@ -79,7 +81,7 @@ def database(name: str, default_sqlite: Path) -> dict:
     value = _raw(name)
     if not value:
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": default_sqlite,
             # WAL lets the in-process worker write while pages read.
             "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20},
@@ -98,6 +100,8 @@ def database(name: str, default_sqlite: Path) -> dict:
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
     if config.get("ENGINE") not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
         raise ImproperlyConfigured(f"{name}: only postgres:// and sqlite:// URLs are supported")
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["ENGINE"] = SQLITE_ENGINE
     return config
 
 

@@ -1,7 +1,7 @@
 """Image decoding and the one face preprocessing path shared by training and inference.
 
-``decode_image`` turns untrusted bytes into an RGB array (EXIF orientation honoured,
-grey/alpha/palette/CMYK handled, bombs and animations refused). ``prepare_face`` crops a
+``decode_image`` turns untrusted bytes into an RGB array (JPEG, PNG and WebP only; EXIF
+orientation honoured, grey/alpha/palette/CMYK handled, bombs and animations refused). ``prepare_face`` crops a
 face with margin, levels the eyes when they are known, converts to grey and resizes to
 48x48; ``normalise`` scales to the network's input range. FER2013 training images are
 already 48x48 face crops, so training calls ``prepare_face`` with no box, which is the
@@ -28,27 +28,39 @@ FACE_SIZE = 48
 # is the box itself, slightly tightened: (0.95 - 1) / 2 = -0.025.
 FACE_MARGIN = -0.025
 DEFAULT_MAX_PIXELS = 40_000_000
+# Photos are decoded in these formats only: Pillow's other plugins (EPS through
+# Ghostscript, TIFF, BMP, ...) are code an attacker could reach that no photo needs.
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
+# Dataset folders are the operator's own files and may hold BMP crops (datasets.IMAGE_SUFFIXES).
+DATASET_FORMATS = (*PHOTO_FORMATS, "BMP")
+NOT_A_PHOTO = "This file is not a JPEG, PNG or WebP photo."
+CORRUPT = "The image is corrupt or truncated."
 
 
 class ImageError(ValueError):
     """The bytes are not a usable still image; the message is safe to show a user."""
 
 
-def decode_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
-    """Decode image bytes to an (H, W, 3) uint8 RGB array, upright."""
+def decode_image(
+    data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS, formats: tuple[str, ...] = PHOTO_FORMATS
+) -> np.ndarray:
+    """Decode image bytes in one of ``formats`` to an (H, W, 3) uint8 RGB array, upright.
+
+    The messages never quote the decoder's own, which can name its plugins and tools.
+    """
     if not data:
         raise ImageError("The file is empty.")
     with warnings.catch_warnings():
         # Pillow warns between MAX_IMAGE_PIXELS and twice that; we enforce our own limit.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=formats)
         except UnidentifiedImageError:
-            raise ImageError("This file is not an image we can read (use JPEG, PNG or WebP).") from None
+            raise ImageError(NOT_A_PHOTO) from None
         except Image.DecompressionBombError:
             raise ImageError("The image has too many pixels.") from None
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise ImageError(f"The image is corrupt or truncated ({exc}).") from None
+        except (OSError, SyntaxError, ValueError):
+            raise ImageError(CORRUPT) from None
         if image.width * image.height > max_pixels:
             raise ImageError(
                 f"The image is {image.width}x{image.height} pixels; the limit is {max_pixels // 1_000_000} megapixels."
@@ -58,8 +70,8 @@ def decode_image(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarra
         try:
             image.load()
             image = ImageOps.exif_transpose(image)
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise ImageError(f"The image is corrupt or truncated ({exc}).") from None
+        except (OSError, SyntaxError, ValueError):
+            raise ImageError(CORRUPT) from None
     return _to_rgb(image)
 
 
@@ -80,7 +92,7 @@ def _to_rgb(image: Image.Image) -> np.ndarray:
 def read_grey_face(path: str | Path) -> np.ndarray:
     """Read an image file holding one face crop (dataset folders) as a 48x48 grey face."""
     try:
-        rgb = decode_image(Path(path).read_bytes())
+        rgb = decode_image(Path(path).read_bytes(), formats=DATASET_FORMATS)
     except ImageError as exc:
         raise ValueError(str(exc)) from None
     return prepare_face(rgb)

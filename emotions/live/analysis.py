@@ -59,7 +59,7 @@ def analyse_jpeg(jpeg: bytes) -> dict:
     from emotions.engine.classifier import get_classifier
 
     started = time.perf_counter()
-    rgb = decode_image(jpeg, max_pixels=MAX_FRAME_PIXELS)
+    rgb = decode_image(jpeg, max_pixels=MAX_FRAME_PIXELS, formats=("JPEG",))
     decoded = time.perf_counter()
     predictions = get_classifier(settings.EMOTION_MODEL_DIR).analyse_image(rgb, detector=live_detector())
     analysed = time.perf_counter()

@@ -148,7 +148,8 @@ class _PageLog:
         self.started = time.monotonic()
         self.lines: list[str] = []
         self.uncaught: list[str] = []
-        page.on("console", lambda m: self.add(f"console.{m.type}: {m.text} ({m.location.get('url', '')})"))
+        self.policy_violations: list[str] = []
+        page.on("console", self.add_console)
         page.on("pageerror", self.add_uncaught)
         page.on("requestfailed", lambda r: self.add(f"request failed: {r.method} {r.url} ({r.failure})"))
         page.on("response", lambda r: r.status >= 400 and self.add(f"HTTP {r.status}: {r.request.method} {r.url}"))
@@ -156,6 +157,11 @@ class _PageLog:
 
     def add(self, line: str) -> None:
         self.lines.append(f"{time.monotonic() - self.started:7.2f}s {line}")
+
+    def add_console(self, message) -> None:
+        self.add(f"console.{message.type}: {message.text} ({message.location.get('url', '')})")
+        if "Content Security Policy" in message.text:
+            self.policy_violations.append(message.text)
 
     def add_uncaught(self, error) -> None:
         self.uncaught.append(str(error))
@@ -190,13 +196,17 @@ def open_page(browser: Browser, server: ServerUnderTest, artifacts_root: Path, r
     call = request.node.stash.get(_REPORTS, {}).get("call")
     failed = call is not None and call.failed
     uncaught = [error for _, log in pages for error in log.uncaught]
-    if failed or uncaught:
+    violations = [text for _, log in pages for text in log.policy_violations]
+    if failed or uncaught or violations:
         _save_artifacts(artifacts_root / re.sub(r"[^\w.-]+", "_", request.node.name), pages, server)
     for page, _ in pages:
         page.context.close()
     # A script that throws can leave a page looking right while a feature is broken.
     if uncaught and not failed:
         pytest.fail(f"uncaught JavaScript errors: {uncaught}")
+    # The Content-Security-Policy refusing a script, style or connection breaks a page quietly.
+    if violations and not failed:
+        pytest.fail(f"Content-Security-Policy violations: {violations}")
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from emotions.engine.preprocess import NOT_A_PHOTO
 from emotions.models import Detection
-from tests.support.images import BAD_UPLOADS, astronaut_jpeg, bad_upload
+from tests.support.images import BAD_UPLOADS, FOREIGN_FORMATS, astronaut_jpeg, bad_upload
 
 
 def stored_files(settings):
@@ -36,6 +37,23 @@ def test_the_upload_page_rejects_a_bad_upload_with_a_message(alice_client, setti
     assert list(response.context["messages"])
     assert Detection.objects.count() == 0
     assert stored_files(settings) == []
+
+
+@pytest.mark.parametrize("kind", FOREIGN_FORMATS)
+def test_the_api_refuses_a_photo_in_another_format_with_the_plain_message(alice_client, settings, kind):
+    response = post_api(alice_client, *bad_upload(kind))
+    assert response.status_code == 400
+    assert response.json()["detail"] == NOT_A_PHOTO
+    assert Detection.objects.count() == 0 and stored_files(settings) == []
+
+
+@pytest.mark.parametrize("kind", FOREIGN_FORMATS)
+def test_the_upload_page_refuses_a_photo_in_another_format_with_the_plain_message(alice_client, settings, kind):
+    content, content_type, name = bad_upload(kind)
+    response = alice_client.post("/analyse/", {"image": SimpleUploadedFile(name, content, content_type)})
+    assert response.status_code == 400
+    assert [str(m) for m in response.context["messages"]] == [NOT_A_PHOTO]
+    assert Detection.objects.count() == 0 and stored_files(settings) == []
 
 
 def test_it_rejects_a_photo_over_the_size_limit(alice_client, settings):
@@ -82,3 +100,12 @@ def test_an_upload_the_broker_refuses_is_a_503_and_leaves_nothing(client, settin
 
     assert response.status_code == 503 and "unavailable" in response.json()["detail"]
     assert Detection.objects.count() == 0 and stored_files(settings) == []
+
+
+def test_a_stored_photo_and_its_folders_are_the_owners_alone(alice_client, settings):
+    assert post_api(alice_client, astronaut_jpeg(), "me.jpg", "image/jpeg").status_code == 202
+    root = settings.PRIVATE_MEDIA_ROOT
+    (photo,) = stored_files(settings)
+    folders = [root, *(parent for parent in photo.parents if root in parent.parents)]
+    assert {oct(folder.stat().st_mode & 0o777) for folder in folders} == {oct(0o700)}
+    assert oct(photo.stat().st_mode & 0o777) == oct(0o600)

@@ -121,7 +121,7 @@ def test_the_non_javascript_upload_of_a_non_image_shows_an_error_and_stores_noth
     upload = SimpleUploadedFile("notes.jpg", b"these are not the pixels you are looking for", "image/jpeg")
     response = alice_client.post(reverse("emotions:upload"), {"image": upload})
     assert response.status_code == 400
-    assert "not an image we can read" in response.content.decode()
+    assert "not a JPEG, PNG or WebP photo" in response.content.decode()
     assert Detection.objects.count() == 0
     assert stored_files(settings) == []
 

@@ -48,21 +48,33 @@ def decompression_bomb_png(width: int = 10_000, height: int = 10_000) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
 
 
-def animated_gif() -> bytes:
+def animated(fmt: str) -> bytes:
     frames = [Image.new("RGB", (64, 64), colour) for colour in ("red", "blue")]
     buffer = io.BytesIO()
-    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    frames[0].save(buffer, format=fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
     return buffer.getvalue()
 
 
+def astronaut_as(fmt: str) -> bytes:
+    """The real photo in a format Pillow reads but photos are not accepted in."""
+    return encode(skdata.astronaut()[:128, :128], fmt)
+
+
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><circle r="5"/></svg>'
+
+# Formats Pillow reads that photos must not be decoded from.
+FOREIGN_FORMATS = ("GIF", "EPS", "TIFF", "BMP")
 
 BAD_UPLOADS = {
     "not an image": (b"%PDF-1.4 this is not a picture", "application/pdf", "notes.pdf"),
     "corrupt": (b"\xff\xd8\xff\xe0" + b"\x13" * 400, "image/jpeg", "corrupt.jpg"),
     "truncated": (None, "image/jpeg", "truncated.jpg"),
     "decompression bomb": (None, "image/png", "bomb.png"),
-    "animated": (None, "image/gif", "animated.gif"),
+    "animated": (None, "image/png", "animated.png"),
+    "GIF": (None, "image/gif", "photo.gif"),
+    "EPS": (None, "application/postscript", "photo.eps"),
+    "TIFF": (None, "image/tiff", "photo.tiff"),
+    "BMP": (None, "image/bmp", "photo.bmp"),
     "svg": (SVG, "image/svg+xml", "drawing.svg"),
     "empty": (b"", "image/jpeg", "empty.jpg"),
 }
@@ -76,5 +88,7 @@ def bad_upload(kind: str) -> tuple[bytes, str, str]:
     elif kind == "decompression bomb":
         content = decompression_bomb_png()
     elif kind == "animated":
-        content = animated_gif()
+        content = animated("PNG")
+    elif kind in FOREIGN_FORMATS:
+        content = astronaut_as(kind)
     return content, content_type, name
