@@ -12,6 +12,8 @@ import time
 
 from django.conf import settings
 
+from emotions.engine.classifier import ModelNotFound, get_classifier
+from emotions.engine.detector import HaarDetector
 from emotions.engine.preprocess import ImageError, decode_image
 from emotions.live.protocol import MAX_FRAME_PIXELS, rounded
 from fermusic.lib.events import channel_send
@@ -27,9 +29,6 @@ DETECT_SIDE = 160
 
 def answer_frame(frame_b64: str, reply: dict) -> None:
     """Analyse a frame and send the faces, or why there are none, to the consumer."""
-    # Deferred: the web process imports this module (via emotions.tasks) and must not load LiteRT/TensorFlow.
-    from emotions.engine.classifier import ModelNotFound
-
     try:
         jpeg = base64.b64decode(frame_b64, validate=True)
         message = {"type": "live.result", "seq": reply["seq"], **analyse_jpeg(jpeg)}
@@ -55,9 +54,6 @@ def _failure(reply: dict, code: str, message: str) -> dict:
 
 def analyse_jpeg(jpeg: bytes) -> dict:
     """Decode, detect and classify one frame: {width, height, faces, timings}."""
-    # Deferred: the web process imports this module (via emotions.tasks) and must not load LiteRT/TensorFlow.
-    from emotions.engine.classifier import get_classifier
-
     started = time.perf_counter()
     rgb = decode_image(jpeg, max_pixels=MAX_FRAME_PIXELS, formats=("JPEG",))
     decoded = time.perf_counter()
@@ -92,9 +88,6 @@ def live_detector():
     One per thread because OpenCV's cascade classifier is not safe to share between
     threads (a thread-pool worker), and rebuilt after a fork (a prefork worker).
     """
-    # Deferred: the web process imports this module (via emotions.tasks) and must not load LiteRT/TensorFlow.
-    from emotions.engine.detector import HaarDetector
-
     if getattr(_detectors, "pid", None) != os.getpid():
         _detectors.detector = HaarDetector(max_side=DETECT_SIDE)
         _detectors.pid = os.getpid()

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from emotions.engine.preprocess import ImageError, decode_image
+from emotions.engine.classifier import get_classifier
+from emotions.engine.preprocess import FACE_SIZE, ImageError, decode_image
 from emotions.models import DetectedFace, Detection
 from emotions.services.events import notify
 
@@ -25,9 +26,6 @@ INTERNAL_REASON = "Something went wrong while analysing the photo. You can re-ru
 
 def analyse_with_model(rgb):
     """Detect and classify every face; returns (predictions, model version)."""
-    # Deferred: the web process imports this module (via emotions.tasks) and must not load LiteRT/TensorFlow.
-    from emotions.engine.classifier import get_classifier
-
     classifier = get_classifier(settings.EMOTION_MODEL_DIR)
     return classifier.analyse_image(rgb), classifier.version
 
@@ -39,15 +37,12 @@ def warm_up_model() -> bool:
     missing or broken model is logged, not raised: analyses then fail as they would have."""
     started = time.perf_counter()
     try:
-        # Deferred: the web process imports this module (via emotions.tasks) and must not load LiteRT/TensorFlow.
-        from emotions.engine.classifier import get_classifier
-
         classifier = get_classifier(settings.EMOTION_MODEL_DIR)
         # Noise rather than a blank image: it gives MTCNN candidate windows, so its later
         # stages run once too (a blank warm-up left the first photo about 0.4 s slower).
         noise = np.random.default_rng(0).integers(0, 256, size=(240, 320, 3), dtype=np.uint8)
         classifier.analyse_image(noise)
-        classifier.predict(np.zeros((1, 48, 48), dtype=np.uint8))
+        classifier.predict(np.zeros((1, FACE_SIZE, FACE_SIZE), dtype=np.uint8))
     except Exception:
         logger.exception("The emotion model in %s could not be loaded at worker start", settings.EMOTION_MODEL_DIR)
         return False
