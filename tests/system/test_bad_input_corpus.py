@@ -173,7 +173,13 @@ FORMS = {
     "sign up": Form(
         "/accounts/signup/",
         "anonymous",
-        {"username": "carol", "email": "carol@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {
+            "username": "carol",
+            "email": "carol@example.com",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "face_consent": "on",
+        },
         {
             **text_cases("username", "email", "password1", "password2"),
             "email not an address": {"email": "carol"},
