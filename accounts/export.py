@@ -24,6 +24,9 @@ from rest_framework.throttling import UserRateThrottle
 from accounts.models import User
 
 EXPORTS_PER_HOUR = 10
+# Records read and serialized together: one query (and its prefetches) per chunk, and a
+# serializer's fields built once per chunk rather than per record.
+CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,24 @@ def write_export(user: User, target: BinaryIO) -> None:
                     raw.write(chunk.encode())
             for item in section.files(user):
                 _copy_file(archive, item)
+
+
+def serialized(queryset, serializer_class, context_for=None) -> Iterable[dict]:
+    """Every record of ``queryset`` through ``serializer_class``, a chunk at a time;
+    ``context_for(chunk)`` gives the serializer's context for a chunk (lookups it needs)."""
+    chunk = []
+    for record in queryset.iterator(chunk_size=CHUNK):
+        chunk.append(record)
+        if len(chunk) == CHUNK:
+            yield from _serialize(chunk, serializer_class, context_for)
+            chunk = []
+    yield from _serialize(chunk, serializer_class, context_for)
+
+
+def _serialize(chunk, serializer_class, context_for):
+    if chunk:
+        context = context_for(chunk) if context_for else {}
+        yield from serializer_class(chunk, many=True, context=context).data
 
 
 def export_filename(user: User) -> str:

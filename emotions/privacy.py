@@ -6,13 +6,11 @@ from functools import partial
 from django.dispatch import receiver
 from rest_framework import serializers
 
-from accounts.export import ExportFile, ExportSection, register
+from accounts.export import ExportFile, ExportSection, register, serialized
 from accounts.signals import face_consent_withdrawn, photo_retention_changed
 from emotions.live.consumers import stop_live_analysis
 from emotions.models import DetectedFace, Detection
 from emotions.services import retention
-
-EXPORT_CHUNK = 200
 
 
 class FaceExportSerializer(serializers.ModelSerializer):
@@ -42,8 +40,7 @@ def photo_path(detection: Detection) -> str:
 
 def _detections(user):
     detections = Detection.objects.owned_by(user).prefetch_related("faces").order_by("created_at", "pk")
-    for detection in detections.iterator(chunk_size=EXPORT_CHUNK):
-        yield DetectionExportSerializer(detection).data
+    return serialized(detections, DetectionExportSerializer)
 
 
 def _photos(user):

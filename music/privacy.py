@@ -6,11 +6,9 @@ from django.db.models import Prefetch
 from django.dispatch import receiver
 from rest_framework import serializers
 
-from accounts.export import ExportSection, register
+from accounts.export import ExportSection, register, serialized
 from emotions.signals import history_deleted
 from music.models import Playlist, PlaylistTrack, Rating, RecommendationLog, Track
-
-EXPORT_CHUNK = 200
 
 
 class ExportedTrackSerializer(serializers.ModelSerializer):
@@ -57,37 +55,23 @@ class RecommendationLogExportSerializer(serializers.ModelSerializer):
 
 
 def _ratings(user):
-    for rating in (
-        Rating.objects.owned_by(user)
-        .select_related("track")
-        .order_by("created_at", "pk")
-        .iterator(chunk_size=EXPORT_CHUNK)
-    ):
-        yield RatingExportSerializer(rating).data
+    ratings = Rating.objects.owned_by(user).select_related("track").order_by("created_at", "pk")
+    return serialized(ratings, RatingExportSerializer)
 
 
 def _playlists(user):
     entries = PlaylistTrack.objects.select_related("track").order_by("position", "pk")
     playlists = Playlist.objects.filter(created_by=user).prefetch_related(Prefetch("entries", queryset=entries))
-    for playlist in playlists.order_by("created_at", "pk").iterator(chunk_size=EXPORT_CHUNK):
-        yield PlaylistExportSerializer(playlist).data
+    return serialized(playlists.order_by("created_at", "pk"), PlaylistExportSerializer)
 
 
 def _recommendation_logs(user):
     logs = RecommendationLog.objects.filter(user=user).order_by("created_at", "pk")
-    chunk = []
-    for log in logs.iterator(chunk_size=EXPORT_CHUNK):
-        chunk.append(log)
-        if len(chunk) == EXPORT_CHUNK:
-            yield from _present_logs(chunk)
-            chunk = []
-    yield from _present_logs(chunk)
+    return serialized(logs, RecommendationLogExportSerializer, context_for=_tracks_named)
 
 
-def _present_logs(logs):
-    tracks = Track.objects.in_bulk({item["track"] for log in logs for item in log.items})
-    for log in logs:
-        yield RecommendationLogExportSerializer(log, context={"tracks": tracks}).data
+def _tracks_named(logs) -> dict:
+    return {"tracks": Track.objects.in_bulk({item["track"] for log in logs for item in log.items})}
 
 
 register(ExportSection("ratings", "every like and dislike you gave a track.", _ratings))
