@@ -18,6 +18,7 @@ from music import tasks
 from music.forms import AddToPlaylistForm, ImportUploadForm, MoodMappingForm, OverrideMoodForm
 from music.models import Genre, ImportJob, MoodCluster, MoodMapping, MoodModelRun, Playlist, PlaylistTrack, Track
 from music.moods.features import AUDIO_FEATURES
+from music.moods.mapping import default_moods, default_reason
 from music.services import mood_model
 
 MAX_TRACKS_TO_PLAYLIST = 1000
@@ -468,7 +469,7 @@ class ImportJobAdmin(admin.ModelAdmin):
 
 @admin.register(MoodMapping)
 class MoodMappingAdmin(admin.ModelAdmin):
-    list_display = ["emotion", "strategy", "moods", "updated_at"]
+    list_display = ["emotion", "strategy", "moods", "default", "updated_at"]
     list_display_links = None
     list_editable = ["moods"]
     list_filter = ["strategy", "emotion"]
@@ -478,6 +479,10 @@ class MoodMappingAdmin(admin.ModelAdmin):
 
     def get_changelist_form(self, request, **kwargs):
         return MoodMappingForm
+
+    @admin.display(description="default, and why")
+    def default(self, obj):
+        return f"{', '.join(default_moods(obj.emotion, obj.strategy))}: {default_reason(obj.emotion, obj.strategy)}"
 
     def has_add_permission(self, request):
         return False
