@@ -127,6 +127,15 @@ class Track(models.Model):
         return f"https://open.spotify.com/track/{self.spotify_id}" if self.spotify_id else None
 
     @property
+    def duration_text(self) -> str:
+        """The length as a player shows it: 3:07, or 1:02:33 past an hour."""
+        if not self.duration_ms:
+            return ""
+        minutes, seconds = divmod(round(self.duration_ms / 1000), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+    @property
     def feature_vector(self) -> list[float] | None:
         """The mood model's features in its order, or None when one is missing."""
         return [getattr(self, name) for name in MODEL_FEATURES] if self.has_features else None
