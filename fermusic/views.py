@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
 from fermusic.context_processors import app_links
+from music.selectors import sample_track
 
 # What each dashboard card says about the page it links to, keyed by URL name.
 DASHBOARD_DESCRIPTIONS = {
@@ -18,7 +19,7 @@ DASHBOARD_DESCRIPTIONS = {
 
 def home(request):
     if not request.user.is_authenticated:
-        return render(request, "home.html")
+        return render(request, "home.html", {"sample": sample_track()})
     links = app_links(request)
     analyse = next((link for link in links if link.name == "emotions:upload"), None)
     cards = [(link, DASHBOARD_DESCRIPTIONS.get(link.name, "")) for link in links if link is not analyse]

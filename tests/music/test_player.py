@@ -49,3 +49,15 @@ def test_a_track_without_an_id_offers_labelled_searches_on_spotify_and_youtube(a
 @pytest.mark.parametrize(("ms", "text"), [(None, ""), (59_500, "1:00"), (187_000, "3:07"), (3_753_000, "1:02:33")])
 def test_a_duration_reads_as_a_player_shows_it(ms, text):
     assert TrackFactory.build(duration_ms=ms).duration_text == text
+
+
+def test_the_landing_page_plays_a_real_song_or_shows_no_player(client):
+    assert "data-play" not in client.get("/").content.decode()
+    TrackFactory(title="Unlinked", popularity=99, mood="happy")
+    TrackFactory(title="Less popular", popularity=10, mood="happy", spotify_id=spotify_id(1))
+    TrackFactory(title="Popular", popularity=80, mood="happy", spotify_id=spotify_id(2))
+
+    html = client.get("/").content.decode()
+
+    assert f'data-spotify-id="{spotify_id(2)}" data-track-title="Popular"' in html
+    assert html.count("data-play ") == 1
