@@ -15,11 +15,21 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from music import tasks
-from music.forms import AddToPlaylistForm, ImportUploadForm, MoodMappingForm, OverrideMoodForm
-from music.models import Genre, ImportJob, MoodCluster, MoodMapping, MoodModelRun, Playlist, PlaylistTrack, Track
+from music.forms import AddToPlaylistForm, ImportUploadForm, MoodMappingForm, OverrideMoodForm, SpotifyLinkRunForm
+from music.models import (
+    Genre,
+    ImportJob,
+    MoodCluster,
+    MoodMapping,
+    MoodModelRun,
+    Playlist,
+    PlaylistTrack,
+    SpotifyLinkRun,
+    Track,
+)
 from music.moods.features import AUDIO_FEATURES
 from music.moods.mapping import default_moods, default_reason
-from music.services import mood_model
+from music.services import mood_model, spotify_linking
 
 MAX_TRACKS_TO_PLAYLIST = 1000
 LARGEST_ID = 2**63 - 1
@@ -489,3 +499,27 @@ class MoodMappingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SpotifyLinkRun)
+class SpotifyLinkRunAdmin(admin.ModelAdmin):
+    """Runs of the Spotify linking job; "Add" queues a new one (Save with no fields)."""
+
+    list_display = ["created_at", "status", "searched", "linked", "remaining", "error", "created_by"]
+    list_filter = ["status"]
+    form = SpotifyLinkRunForm
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            run = spotify_linking.start_run(user=request.user, limit=obj.limit)
+        except spotify_linking.RunAlreadyActive:  # started between the form's check and now
+            run = spotify_linking.active_runs().first()
+        obj.pk = run.pk
+        transaction.on_commit(lambda: tasks.link_spotify_ids.delay(run.pk))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(request, "Linking is queued: it searches Spotify for every track without an id.")
+        return HttpResponseRedirect(reverse("admin:music_spotifylinkrun_changelist"))

@@ -61,6 +61,12 @@ class Track(models.Model):
     popularity = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(100)])
     genres = models.ManyToManyField(Genre, blank=True, related_name="tracks")
     spotify_id = models.CharField("Spotify id", max_length=22, null=True, blank=True, unique=True)
+    spotify_checked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the Spotify linking job last searched for this track and found no sure match.",
+    )
     title_key = models.CharField(max_length=TITLE_MAX, editable=False)
     artist_key = models.CharField(max_length=ARTISTS_MAX, editable=False)
 
@@ -429,6 +435,42 @@ class RecommendationLog(models.Model):
     @property
     def track_ids(self) -> list[int]:
         return [item["track"] for item in sorted(self.items, key=lambda item: item["position"])]
+
+
+class SpotifyLinkRun(models.Model):
+    """One pass of the job that searches Spotify for tracks without an id
+    (music.services.spotify_linking). Tracks are marked as they are searched, so a run
+    that stops (a long rate limit, a lost worker) is finished by the next one."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        WAITING = "waiting", "Waiting out Spotify's rate limit"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    limit = models.PositiveIntegerField(null=True, blank=True, help_text="Search at most this many tracks.")
+    searched = models.PositiveIntegerField(default=0)
+    linked = models.PositiveIntegerField(default=0)
+    remaining = models.PositiveIntegerField(default=0, help_text="Tracks without an id still to search.")
+    retry_after = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds Spotify asked to wait.")
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Spotify linking run {self.pk}: {self.linked} of {self.searched} searched tracks linked"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
 
 @receiver(post_delete, sender=ImportJob)
