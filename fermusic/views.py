@@ -13,6 +13,7 @@ DASHBOARD_DESCRIPTIONS = {
     "emotions:live": "Let the music follow your expression as it changes, in real time.",
     "emotions:history": "See the moods we read from your past photos.",
     "music:discover": "Browse the catalogue by mood, energy and tempo.",
+    "music:playlists": "Play the lists you saved, and the playlists our editors put together.",
     "music:ratings": "Review the tracks you rated; they shape what we suggest next.",
 }
 

@@ -259,7 +259,8 @@ class PlaylistAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(track_total=Count("entries"))
+        # Curated playlists only: a listener's own playlist is theirs alone.
+        return super().get_queryset(request).curated().annotate(track_total=Count("entries"))
 
     @admin.display(description="tracks", ordering="track_total")
     def track_count(self, obj):

@@ -73,7 +73,7 @@ class ImportUploadForm(forms.ModelForm):
 
 
 class AddToPlaylistForm(forms.Form):
-    playlist = forms.ModelChoiceField(Playlist.objects.all(), required=False, help_text="Add to this playlist…")
+    playlist = forms.ModelChoiceField(Playlist.objects.curated(), required=False, help_text="Add to this playlist…")
     new_playlist = forms.CharField(max_length=120, required=False, help_text="…or to a new playlist with this name.")
 
     def clean(self):

@@ -213,8 +213,28 @@ class MoodModelRun(models.Model):
         return f"Mood refit {self.created_at:%Y-%m-%d %H:%M} ({self.get_trigger_display()})"
 
 
+class PlaylistQuerySet(models.QuerySet):
+    def curated(self):
+        return self.filter(owner=None)
+
+    def published(self):
+        return self.filter(owner=None, published=True)
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def visible_to(self, user):
+        """What a listener may open: their own playlists and the published curated ones."""
+        return self.filter(Q(owner=user) | Q(owner=None, published=True))
+
+
 class Playlist(models.Model):
-    """A playlist curated by staff; only published ones are shown to listeners."""
+    """A playlist curated by staff (only published ones are shown to listeners), or a
+    listener's own, private playlist (``owner``), saved from a list of songs. A
+    listener's playlist is never published and has no mood, so it shapes nobody's
+    recommendations or moods."""
+
+    MAX_TRACKS = 500
 
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
@@ -227,12 +247,30 @@ class Playlist(models.Model):
     published = models.BooleanField(default=False)
     spotify_id = models.CharField("Spotify id", max_length=40, null=True, blank=True, unique=True, editable=False)
     tracks = models.ManyToManyField(Track, through="PlaylistTrack", related_name="playlists")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="playlists",
+        editable=False,
+        help_text="The listener whose private playlist this is; empty for a curated playlist.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PlaylistQuerySet.as_manager()
+
     class Meta:
         ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner=None) | Q(published=False, mood="", spotify_id=None),
+                name="listener_playlist_private_without_mood",
+            )
+        ]
+        indexes = [models.Index(fields=["owner", "-updated_at"], name="playlist_owner_recent")]
 
     def __str__(self):
         return self.name

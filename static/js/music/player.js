@@ -9,6 +9,7 @@
 // the listener presses play, so no request leaves for Spotify before that; the
 // Content-Security-Policy allows that one frame origin (frame-src).
 //
+// A button with `data-play-first="<list id>"` plays that list from its first playable row.
 // Loaded once by templates/base.html; it listens on the document, so rows added later
 // play too.
 
@@ -107,6 +108,14 @@ export function play(button) {
 }
 
 document.addEventListener("click", (event) => {
+  // "Play from the top" of a list: data-play-first names the list's id.
+  const first = event.target.closest("[data-play-first]");
+  if (first) {
+    const list = document.getElementById(first.dataset.playFirst);
+    const button = list && [...list.querySelectorAll("[data-play]")].find((b) => trackOf(b).id);
+    if (button) play(button);
+    return;
+  }
   const button = event.target.closest("[data-play]");
   if (!button) return;
   event.preventDefault();
