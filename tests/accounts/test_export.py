@@ -71,9 +71,9 @@ def check_it_is_alices(archive, owned):
 
     [rating] = read_json(archive, "ratings.json")
     assert rating["value"] == "Like" and rating["track"]["title"] == "alice's song"
-    [playlist] = read_json(archive, "playlists.json")
-    assert playlist["name"] == "alice's playlist"
-    assert [t["title"] for t in playlist["tracks"]] == ["alice's song"]
+    own, curated = sorted(read_json(archive, "playlists.json"), key=lambda p: p["name"] != "alice's playlist")
+    assert own["name"] == "alice's playlist" and [t["title"] for t in own["tracks"]] == ["alice's song"]
+    assert curated["name"] == "alice's curated playlist" and curated["published"]
     [log] = read_json(archive, "recommendation_logs.json")
     assert log["detection"] == str(detection.pk) and log["emotion"] == "sad"
     assert log["items"][0]["title"] == "alice's song"
