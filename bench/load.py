@@ -626,7 +626,7 @@ def parse_args(argv=None):
     parser.add_argument("--logs", type=Path, help="copy the server's and workers' logs into this folder")
     parser.add_argument("--steps", type=user_steps, default=STEPS, help="user counts to step through (default 2,4,8)")
     parser.add_argument(
-        "--detector", choices=("blazeface", "mtcnn", "haar"), help="FACE_DETECTOR for the workers (default: setting)"
+        "--detector", choices=("mtcnn", "blazeface", "haar"), help="FACE_DETECTOR for the workers (default: setting)"
     )
     parser.add_argument("--database", default=DATABASE, help=f"scratch PostgreSQL database (default {DATABASE})")
     parser.add_argument("--redis-db", type=int, default=14, help="scratch Redis database number (default 14)")

@@ -30,8 +30,8 @@ def iou(a, b):
 
 @pytest.fixture(scope="module", params=["blazeface", "mtcnn"])
 def detector(request):
-    # Every behaviour below holds for the served detector (BlazeFace) and for MTCNN,
-    # which stays selectable (settings.FACE_DETECTOR) as the baseline.
+    # Every behaviour below holds for both: MTCNN (served by default) and BlazeFace
+    # (FACE_DETECTOR=blazeface).
     return get_detector(request.param)
 
 
@@ -245,13 +245,13 @@ def test_blazeface_eyes_follow_a_tilted_face(astronaut):
     assert np.degrees(np.arctan2(ry - ly, rx - lx)) == pytest.approx(-25 + 3, abs=8)
 
 
-def test_the_served_detector_is_the_setting_and_mtcnn_stays_selectable(settings):
+def test_the_served_detector_is_the_setting_and_blazeface_is_selectable(settings):
     from emotions.services.analysis import face_detector
 
-    assert settings.FACE_DETECTOR == "blazeface"
-    assert face_detector() is get_detector("blazeface")
-    settings.FACE_DETECTOR = "mtcnn"
+    assert settings.FACE_DETECTOR == "mtcnn"
     assert isinstance(face_detector(), MtcnnDetector)
+    settings.FACE_DETECTOR = "blazeface"
+    assert face_detector() is get_detector("blazeface")
 
 
 def test_an_unknown_detector_setting_is_refused_at_start_up():
@@ -264,4 +264,4 @@ def test_an_unknown_detector_setting_is_refused_at_start_up():
         text=True,
         env={**os.environ, "FACE_DETECTOR": "dlib"},
     )
-    assert result.returncode != 0 and "FACE_DETECTOR='dlib' must be one of: blazeface, mtcnn, haar" in result.stderr
+    assert result.returncode != 0 and "FACE_DETECTOR='dlib' must be one of: mtcnn, blazeface, haar" in result.stderr
