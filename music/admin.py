@@ -16,7 +16,17 @@ from django.utils.html import format_html, format_html_join
 
 from music import tasks
 from music.forms import AddToPlaylistForm, ImportUploadForm, MoodMappingForm, OverrideMoodForm
-from music.models import Genre, ImportJob, MoodCluster, MoodMapping, MoodModelRun, Playlist, PlaylistTrack, Track
+from music.models import (
+    Genre,
+    ImportJob,
+    MoodCluster,
+    MoodMapping,
+    MoodModelRun,
+    Playlist,
+    PlaylistTrack,
+    TasteModelFit,
+    Track,
+)
 from music.moods.features import AUDIO_FEATURES
 from music.services import mood_model
 
@@ -484,3 +494,13 @@ class MoodMappingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TasteModelFit)
+class TasteModelFitAdmin(ReadOnlyAdmin):
+    """The recommender's taste factors as fitted (the factors themselves are not shown)."""
+
+    list_display = ["created_at", "trigger", "listeners", "ratings", "artists", "tracks", "duration_seconds"]
+    list_filter = ["trigger"]
+    fields = list_display
+    readonly_fields = fields

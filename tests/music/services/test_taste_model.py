@@ -14,6 +14,7 @@ from music.services.ratings import rate
 from music.services.recommendations import recommend_in_moods
 from music.tasks import refit_taste_model
 from tests.support.factories import UserFactory
+from tests.support.music_factories import StaffFactory
 from tests.support.recommend import catalogue_in_db
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_catalogue_index")]
@@ -127,3 +128,15 @@ def test_a_like_reranks_the_next_list_at_once_through_the_factors(alice, db):
     turned = recommend_in_moods(alice, ["happy"], seed=4)
 
     assert sum(group_of(i.track) == 0 for i in turned.items) >= 8
+
+
+def test_staff_read_the_fits_in_the_admin_and_cannot_add_or_edit_them(client, groups):
+    fit = taste_model.refit()
+    client.force_login(StaffFactory(username="editor", email="editor@example.com"))
+
+    listing = client.get("/admin/music/tastemodelfit/")
+    page = client.get(f"/admin/music/tastemodelfit/{fit.pk}/change/")
+
+    assert listing.status_code == 200 and "144" in listing.content.decode()
+    assert page.status_code == 200 and b'name="ratings"' not in page.content
+    assert client.get("/admin/music/tastemodelfit/add/").status_code == 403
