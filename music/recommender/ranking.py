@@ -4,17 +4,23 @@ A track's score adds up, all on the scale of popularity (0..1):
 
 * popularity (the prior every listener starts from), less a step for each later mood
   in the mapping's order of preference, plus a boost for staff playlist tracks;
-* taste learned from the listener's ratings: their balance of likes and dislikes for
-  the track's artist and genres, and how close the track sounds (standardised audio
-  features, a Gaussian kernel) to the nearest song they liked, less the nearest they
-  disliked;
-* the community's taste factors (``factors``: a matrix factorisation of every
-  listener's ratings by artist), with this listener's own ratings folded in at request
-  time, so each rating moves the next list at once;
+* the community's taste factors (``factors``: matrix factorisations of every
+  listener's ratings, by artist and by track), with this listener's own ratings
+  folded in at request time, so each rating moves the next list at once; each as a
+  share of the best candidate's;
+* taste learned from the listener's ratings alone: their balance of likes and
+  dislikes for the track's artist and genres, and how close the track sounds
+  (standardised audio features, a Gaussian kernel) to the nearest song they liked,
+  less the nearest they disliked;
 * with at least ``MIN_NEIGHBOURS`` listeners who rated the same artists the same way,
   the artists and tracks those neighbours liked, counted only where at least
   ``MIN_SUPPORT`` of them agree, so no single other listener's rating can surface a
   track or be read back from a list.
+
+``WEIGHTS`` (used once taste factors have been fitted) were chosen for discovery on
+the offline evaluation's validation listeners: there the factors and genres help, and
+the artist, sound and neighbour signals only repeat what the factors know, so they
+weigh nothing. Before the first fit ``HAND_WEIGHTS``, the former hand-set blend, rank.
 
 Disliked tracks never appear. Within a shortlist of the best-scored tracks,
 exploration adds Gumbel noise (sampling without replacement, in proportion to
@@ -22,8 +28,8 @@ exp(score / temperature)) from a seeded generator, so a list changes from one re
 to the next but is reproducible for a seed. A greedy pass then picks the list: at most
 ``ARTIST_SHARE`` of it by one artist, at most ``Weights.familiar_share`` of it by
 artists the listener has already liked (the rest is for discovering new ones), and
-each pick's score is lowered by its likeness
-to songs already chosen (maximal marginal relevance).
+each pick's score lowered by its likeness to songs already chosen (maximal marginal
+relevance).
 """
 
 from __future__ import annotations
@@ -79,7 +85,15 @@ class Weights:
 # With taste factors: chosen for discovery on the offline evaluation's validation
 # listeners (``evaluate_recommender --tune``). Until the first fit of the factors (a new
 # installation) the ranking uses the former hand-set weights, HAND_WEIGHTS.
-WEIGHTS = Weights(taste=1.0, taste_track=1.0, artist=0.3, sound=0.0, familiar_share=0.1)
+WEIGHTS = Weights(
+    taste=1.0,
+    taste_track=1.0,
+    artist=0.0,
+    sound=0.0,
+    community_artist=0.0,
+    community_track=0.0,
+    familiar_share=0.1,
+)
 HAND_WEIGHTS = Weights()
 
 
@@ -217,6 +231,8 @@ class _Candidates:
 
     @cached_property
     def community(self) -> np.ndarray:
+        if not (self.w.community_artist or self.w.community_track):
+            return np.zeros(len(self.rows), dtype=np.float32)
         signal = community_signal(self.index, self.request.taste, self.request.community)
         if signal is None:
             return np.zeros(len(self.rows), dtype=np.float32)
