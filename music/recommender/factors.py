@@ -40,7 +40,7 @@ class FactorSettings:
     iterations: int = 15
 
 
-ARTIST_SETTINGS = FactorSettings(factors=16, regularization=10.0, alpha=8.0)
+ARTIST_SETTINGS = FactorSettings(factors=32, regularization=30.0, alpha=4.0)
 TRACK_SETTINGS = FactorSettings(factors=32, regularization=10.0, alpha=1.0)
 
 

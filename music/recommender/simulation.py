@@ -212,33 +212,25 @@ def method(name: str, seed: int = 0, **params):
 
 # Hyperparameters tried on the validation listeners (at the last checkpoint's ratings).
 GRIDS: dict[str, list[dict]] = {
-    "item_knn": [{"neighbours": k} for k in (20, 100, 500)],
+    "item_knn": [{"neighbours": k} for k in (100, 500, 2000)],
     "als": [
-        {"factors": f, "regularization": r, "alpha": a} for f, r, a in product((32, 64), (0.1, 1.0, 10.0), (1.0, 8.0))
+        {"factors": f, "regularization": r, "alpha": a}
+        for f, r, a in product((32, 64), (3.0, 10.0, 30.0, 100.0), (0.5, 1.0, 2.0))
     ],
     "als_artists": [
         {"settings": taste_factors.FactorSettings(factors=f, regularization=r, alpha=a)}
-        for f, r, a in product((16, 32, 64), (0.1, 1.0, 10.0), (2.0, 8.0))
+        for f, r, a in product((16, 32), (10.0, 30.0, 100.0), (1.0, 2.0, 4.0))
     ],
     "bpr": [
         {"factors": f, "learning_rate": lr, "regularization": r}
-        for f, lr, r in product((32, 64), (0.01, 0.05), (0.01, 0.1))
+        for f, lr, r in product((32, 64), (0.003, 0.01, 0.03), (0.001, 0.01))
     ],
 }
 # The product's blend is tuned only when asked (``--tune``): its weights are constants
 # in ``ranking.WEIGHTS``, chosen by this grid on the validation listeners.
 MODEL_GRID = [
-    {
-        "weights": replace(
-            WEIGHTS,
-            artist=artist,
-            familiar_share=familiar,
-            sound=sound,
-            community_artist=0.8 * community,
-            community_track=0.3 * community,
-        )
-    }
-    for artist, familiar, sound, community in product((0.0, 0.3), (1.0, 0.2, 0.1), (0.0, 0.5), (0, 1))
+    {"weights": replace(WEIGHTS, taste_track=track, familiar_share=familiar, genre=genre, artist=artist)}
+    for track, familiar, genre, artist in product((0.0, 0.5, 1.0), (0.1, 0.2, 1.0), (0.0, 0.25), (0.0, 0.3))
 ]
 
 

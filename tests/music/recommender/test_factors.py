@@ -12,7 +12,7 @@ from tests.support.recommend import generated_index
 GROUPS = 3
 
 
-def community(index, listeners=60, seed=0):
+def community(index, listeners=300, seed=0):
     """Listeners in taste groups: group g likes the artists a with a % GROUPS == g."""
     rng = np.random.default_rng(seed)
     artist_ids = np.array([int(key.split()[-1]) for key in index.artist_keys])
@@ -38,7 +38,7 @@ def test_factors_survive_storage_and_align_to_a_catalogue():
 
     assert np.array_equal(again.artists.factors, taste.artists.factors)
     assert list(again.tracks.keys) == list(taste.tracks.keys)
-    assert (again.listeners, again.ratings) == (60, taste.ratings)
+    assert (again.listeners, again.ratings) == (300, taste.ratings)
     aligned = again.aligned(index.artist_keys, index.ids)
     assert aligned.artists.factors.shape[0] == index.artist_count
     known = aligned.track_rows >= 0

@@ -105,9 +105,9 @@ def test_a_new_fit_is_loaded_beside_the_catalogue_index_without_rebuilding_it(gr
 
 
 def test_a_like_reranks_the_next_list_at_once_through_the_factors(alice, db):
-    # Two listeners a group: too few for the neighbours' vote (MIN_NEIGHBOURS), so what
-    # moves the list is the factors with her ratings folded in.
-    groups = listeners_in_two_groups(4)
+    # The neighbours' vote weighs nothing once factors are fitted: what moves the list
+    # is the factors with her ratings folded in.
+    groups = listeners_in_two_groups(40)
     taste_model.refit()
     cold = recommend_in_moods(alice, ["happy"], seed=4)
     first = next(t for t in groups[1] if t.mood == "happy")
