@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("music", "0003_ratings_and_recommendation_logs"),
+        ("music", "0007_recommendation_logs_go_with_their_detection"),
     ]
 
     operations = [
