@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
+from accounts.models import PRIVACY_NOTICE_VERSION, User
 from fermusic.context_processors import app_links
 from music.selectors import sample_track
 
@@ -31,3 +32,13 @@ def home(request):
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that name no icon (the admin, the API)."""
     return HttpResponsePermanentRedirect(static("favicon.png"))
+
+
+@require_safe
+def privacy_notice(request):
+    """What is processed, why, for how long, and the user's rights (PRIVACY_NOTICE_VERSION)."""
+    return render(
+        request,
+        "privacy.html",
+        {"notice_version": PRIVACY_NOTICE_VERSION, "retention_choices": User.PhotoRetention.choices},
+    )

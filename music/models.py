@@ -449,8 +449,9 @@ class RecommendationLog(models.Model):
         API = "api", "API"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendation_logs")
+    # The list carries the detection's reading (its emotion): it goes with the detection.
     detection = models.ForeignKey(
-        "emotions.Detection", null=True, blank=True, on_delete=models.SET_NULL, related_name="recommendation_logs"
+        "emotions.Detection", null=True, blank=True, on_delete=models.CASCADE, related_name="recommendation_logs"
     )
     surface = models.CharField(max_length=10, choices=Surface.choices)
     emotion = models.CharField(
