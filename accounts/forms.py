@@ -54,7 +54,7 @@ class SignUpForm(PlainLabelsMixin, UniqueUsernameMixin, UserCreationForm):
 class ProfileForm(PlainLabelsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ("email", "photo_retention", "mood_strategy")
+        fields = ("email", "photo_retention", "mood_strategy", "keep_corrected_faces")
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "photo_retention": forms.RadioSelect,
