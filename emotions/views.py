@@ -133,9 +133,11 @@ def select_face(request, pk):
 def correct(request, pk):
     """ "Not quite? I feel …" without JavaScript: record the felt emotion (blank takes it back)."""
     detection = _owned(request, pk)
-    felt = request.POST.get("felt_emotion", "") or None
+    if "felt_emotion" not in request.POST:
+        messages.error(request, "Choose the emotion you feel.")
+        return redirect(detection)
     try:
-        corrections.correct_reading(detection, felt)
+        corrections.correct_reading(detection, request.POST["felt_emotion"] or None)
     except ValueError as exc:
         messages.error(request, str(exc))
     return redirect(detection)

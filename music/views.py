@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from emotions.api.serializers import DetectionSerializer
 from emotions.engine.labels import EMOTIONS
@@ -84,6 +84,7 @@ def discover(request):
 
 @never_cache
 @login_required
+@require_GET
 def detection_result(request, pk):
     """The result of one of my detections with its playlist, as an HTML fragment that
     the result pages swap in whenever the detection changes (analysis finished, another
