@@ -120,6 +120,8 @@ API_WRITES = [
     ("delete", "/api/v1/detections/{detection}/", lambda t: None),
     ("patch", "/api/v1/detections/{detection}/", lambda t: {"felt_emotion": "sad"}),
     ("post", "/api/v1/detections/", lambda t: {"source": "upload"}),
+    ("post", "/api/v1/me/consent/", lambda t: {"face_consent": True}),
+    ("delete", "/api/v1/me/consent/", lambda t: None),
 ]
 
 

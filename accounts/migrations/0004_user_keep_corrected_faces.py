@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_email_unique_ignoring_case"),
+        ("accounts", "0003_face_consent"),
     ]
 
     operations = [
