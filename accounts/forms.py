@@ -85,7 +85,7 @@ class FaceConsentForm(PlainLabelsMixin, forms.Form):
 class ProfileForm(PlainLabelsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ("email", "photo_retention", "mood_strategy")
+        fields = ("email", "photo_retention", "mood_strategy", "keep_corrected_faces")
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "photo_retention": forms.RadioSelect,

@@ -16,6 +16,7 @@ from emotions.engine.classifier import get_classifier
 from emotions.engine.detector import get_detector
 from emotions.engine.preprocess import FACE_SIZE, ImageError, decode_image
 from emotions.models import DetectedFace, Detection
+from emotions.services.corrections import aligned_faces, drop_uncorrected_faces
 from emotions.services.events import notify
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def run_analysis(detection_id) -> None:
         if detection.is_finished:
             return
         detection.faces.all().delete()
+        crops = aligned_faces(detection.owner, rgb, predictions)
         DetectedFace.objects.bulk_create(
             DetectedFace(
                 detection=detection,
@@ -100,8 +102,9 @@ def run_analysis(detection_id) -> None:
                 confidence=p.confidence,
                 uncertain=p.uncertain,
                 landmarks=p.landmarks or {},
+                aligned_face=crop,
             )
-            for i, p in enumerate(predictions)
+            for i, (p, crop) in enumerate(zip(predictions, crops, strict=True))
         )
         detection.model_version = version
         detection.selected_face = 0 if predictions else None
@@ -151,6 +154,12 @@ def sweep(now=None) -> dict:
         detection.photo_delete_at = None
         detection.save(update_fields=["photo", "photo_delete_at"])
         expired += 1
-    if stuck_ids or expired:
-        logger.info("Sweep: %d stuck detections failed, %d photos deleted", len(stuck_ids), expired)
-    return {"failed": len(stuck_ids), "photos_deleted": expired}
+    crops = drop_uncorrected_faces(now)
+    if stuck_ids or expired or crops:
+        logger.info(
+            "Sweep: %d stuck detections failed, %d photos and %d uncorrected face crops deleted",
+            len(stuck_ids),
+            expired,
+            crops,
+        )
+    return {"failed": len(stuck_ids), "photos_deleted": expired, "face_crops_deleted": crops}

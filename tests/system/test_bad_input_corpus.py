@@ -273,6 +273,18 @@ FORMS = {
         },
         refuses_by="redirect",
     ),
+    "not quite, I feel": Form(
+        "/detections/{detection}/feeling/",
+        "alice",
+        {"felt_emotion": "sad"},
+        {
+            # Empty is not bad here: it takes the correction back.
+            **text_cases("felt_emotion", required=False),
+            "not an emotion": {"felt_emotion": "bored"},
+            "the label, not the value": {"felt_emotion": "Sad"},
+        },
+        refuses_by="redirect",
+    ),
     "admin: new playlist": Form("/admin/music/playlist/add/", "staff", PLAYLIST_FORM, PLAYLIST_FORM_CASES),
     "admin: edit playlist": Form(
         "/admin/music/playlist/{playlist}/change/", "staff", PLAYLIST_FORM, PLAYLIST_FORM_CASES
@@ -481,6 +493,21 @@ ENDPOINTS = {
     "face choice": Endpoint(
         "post", "/api/v1/detections/{detection}/select-face/", "alice", {"selected_face": 1}, SELECT_FACE_CASES
     ),
+    "correct the reading": Endpoint(
+        "patch",
+        "/api/v1/detections/{detection}/",
+        "alice",
+        {"felt_emotion": "sad"},
+        {
+            "missing": {"felt_emotion": OMIT},
+            "not an emotion": {"felt_emotion": "bored"},
+            "empty": {"felt_emotion": ""},
+            "a number": {"felt_emotion": 4},
+            "a list": {"felt_emotion": ["sad"]},
+            "an object": {"felt_emotion": {"emotion": "sad"}},
+            "huge": {"felt_emotion": corpus.HUGE},
+        },
+    ),
     "rate a track": Endpoint(
         "post",
         "/api/v1/ratings/",
@@ -627,6 +654,7 @@ OBJECT_URLS = [
     ("alice", "delete", "/api/v1/detections/{id}/"),
     ("alice", "post", "/api/v1/detections/{id}/rerun/"),
     ("alice", "post", "/api/v1/detections/{id}/select-face/"),
+    ("alice", "patch", "/api/v1/detections/{id}/"),
     ("alice", "get", "/api/v1/detections/{id}/recommendations/"),
     ("alice", "get", "/api/v1/ratings/{id}/"),
     ("alice", "patch", "/api/v1/ratings/{id}/"),
@@ -642,6 +670,8 @@ OBJECT_URLS = [
     ("alice", "post", "/detections/{id}/delete/"),
     ("alice", "post", "/detections/{id}/rerun/"),
     ("alice", "post", "/detections/{id}/face/"),
+    ("alice", "post", "/detections/{id}/feeling/"),
+    ("alice", "get", "/music/detections/{id}/result/"),
 ]
 
 
