@@ -159,8 +159,13 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Whole request bodies above the upload limit are refused before they are read.
-DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_MB * 1024 * 1024 + 1024 * 1024
+# Request bodies over these are refused with a 413 before they are read, on every route
+# (fermusic.lib.request_limits): a multipart form may carry a photo plus a margin for the
+# form around it, a JSON body is small, any other form (log-in, the admin's) a little larger.
+MAX_UPLOAD_BODY_BYTES = MAX_UPLOAD_MB * 1024 * 1024 + 256 * 1024
+MAX_JSON_BODY_BYTES = env.integer("MAX_JSON_BODY_KB", 64, minimum=1) * 1024
+MAX_FORM_BODY_BYTES = env.integer("MAX_FORM_BODY_KB", 1024, minimum=1) * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
