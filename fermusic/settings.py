@@ -12,6 +12,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
+from kombu import Queue
 
 from fermusic import env
 from fermusic.lib.storage import private_directory
@@ -197,6 +198,12 @@ if EMBEDDED_WORKER:
     # The in-memory transport polls; its default of once a second would add up to a
     # second to every photo and cap live mode near 1 frame per second.
     CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.01
+# Live frames have a queue of their own, so a user streaming frames cannot push photo
+# analyses back. A worker started without -Q consumes both, in turn; production can give
+# live mode workers of its own (`celery -A celery_app worker -Q live`).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("live"))
+CELERY_TASK_ROUTES = {"emotions.tasks.analyse_frame": {"queue": "live"}}
 CELERY_BEAT_SCHEDULE = {
     "sweep-detections": {"task": "emotions.tasks.sweep_detections", "schedule": 60.0},
 }

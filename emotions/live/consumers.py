@@ -12,6 +12,12 @@ The protocol, as the page (static/js/emotions/live-mode.js) speaks it:
   how its rate follows the server's speed.
 * ``{"type": "emotion_changed", emotion, previous, probabilities}`` follows a result
   whenever the smoothed emotion changes.
+
+Limits the server enforces whatever the client does: frames beyond ``max_fps`` are
+answered ``dropped`` with ``"reason": "too_fast"`` (``protocol.FrameRate``) and a socket
+flooding past them is closed with 4008; a user has at most ``sockets.MAX_SOCKETS_PER_USER``
+live sockets open (every web process counted), and one more is closed with 4429 after an
+``error`` with code ``too_many_sockets``.
 """
 
 import asyncio
@@ -22,10 +28,15 @@ from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from kombu.exceptions import OperationalError
 
-from emotions.live import dispatch, protocol
+from emotions.live import dispatch, protocol, sockets
 from fermusic.lib.events import remember_serving_loop
 
 logger = logging.getLogger(__name__)
+
+TOO_MANY = (
+    f"Live mode is already open in {sockets.MAX_SOCKETS_PER_USER} other tabs or windows. "
+    "Close one of them and try again."
+)
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -36,12 +47,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=4401)
             return
+        self.owner = sockets.owner_of(self.scope)
+        await self.accept()
+        if not await self._claim_socket():
+            return
         self.slots = protocol.FrameSlots()
         self.trend = protocol.EmotionTrend()
+        self.rate = protocol.FrameRate()
         self.received = 0
         self.watchdog: asyncio.Task | None = None
         remember_serving_loop()
-        await self.accept()
         await self.send_json(
             {
                 "type": "ready",
@@ -52,10 +67,23 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def disconnect(self, code):
+        if getattr(self, "claimed_at", None) is not None:
+            await sync_to_async(sockets.release, thread_sensitive=False)(self.owner, self.channel_name)
         if not hasattr(self, "slots"):
             return
         self._stop_watchdog()
         self.slots.clear()
+
+    async def _claim_socket(self) -> bool:
+        """Count this socket among its user's (again, every ``RENEW_SECONDS`` while it
+        streams); over the limit it is closed with 4429 and a message saying why."""
+        now = time.time()
+        if not await sync_to_async(sockets.claim, thread_sensitive=False)(self.owner, self.channel_name, now):
+            await self.send_json({"type": "error", "seq": None, "code": "too_many_sockets", "message": TOO_MANY})
+            await self.close(code=4429)
+            return False
+        self.claimed_at = now
+        return True
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if bytes_data is None:
@@ -63,8 +91,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 {"type": "error", "seq": None, "code": "bad_message", "message": "Send frames as binary JPEG messages."}
             )
             return
+        if not hasattr(self, "slots"):
+            return  # refused at connect and closing
         self.received += 1
         seq = self.received
+        if not self.rate.allow(time.monotonic()):
+            # Faster than the page's rule: dropped unanalysed, and a flood is closed.
+            if self.rate.flooding:
+                await self.close(code=4008)
+                return
+            await self.send_json({"type": "dropped", "seq": seq, "dropped": self.rate.refused, "reason": "too_fast"})
+            return
+        if time.time() - self.claimed_at > sockets.RENEW_SECONDS and not await self._claim_socket():
+            return
         try:
             protocol.check_frame(bytes_data)
         except protocol.FrameRejected as exc:
