@@ -54,12 +54,13 @@ def _fresh_throttle_counters():
     if not settings.REDIS_URL:
         cache.clear()
         return
-    # The counted throttles (fermusic.lib.throttles) keep their own keys, which outlive a
-    # test run whose fresh database numbers users from 1 again: only those are removed.
+    # The counted throttles (fermusic.lib.throttles) and the live-socket counts keep keys
+    # of their own, which outlive a test run whose fresh database numbers users from 1
+    # again: only those are removed.
     import redis
 
     client = redis.Redis.from_url(settings.REDIS_URL)
-    stale = client.keys("fermusic:throttle_*")
+    stale = client.keys("fermusic:throttle_*") + client.keys("fermusic:live-sockets:*")
     if stale:
         client.delete(*stale)
 

@@ -16,7 +16,6 @@ def _no_sockets_left_over(alice, bob):
     for user in (alice, bob):
         for socket in (f"s{n}" for n in range(5)):
             sockets.release(f"user:{user.pk}", socket)
-    yield
 
 
 @pytest.mark.asyncio
