@@ -33,6 +33,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", VAR_DIR / "media")
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", VAR_DIR / "private")
 STATIC_ROOT = env.path("STATIC_ROOT", VAR_DIR / "static")
 MAX_UPLOAD_MB = env.integer("MAX_UPLOAD_MB", 10, minimum=1, maximum=100)
+# Larger photos are refused from their header; the upload page shrinks bigger ones first.
+MAX_UPLOAD_MEGAPIXELS = env.integer("MAX_UPLOAD_MEGAPIXELS", 24, minimum=1, maximum=100)
+# Photos decoded at once per web process (each can take a few hundred MB while decoding).
+MAX_CONCURRENT_DECODES = env.integer("MAX_CONCURRENT_DECODES", 2, minimum=1)
 PHOTO_RETENTION_DEFAULT = env.choice("PHOTO_RETENTION_DEFAULT", "delete", ("delete", "24h", "keep"))
 UPLOADS_PER_MINUTE = env.integer("UPLOADS_PER_MINUTE", 20, minimum=1)
 EMOTION_MODEL_DIR = env.path("EMOTION_MODEL_DIR", BASE_DIR / "emotions" / "weights" / "current")
