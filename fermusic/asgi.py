@@ -12,10 +12,10 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from fermusic.embedded import start_embedded_worker  # noqa: E402
 from fermusic.lib.request_limits import BodyLimitMiddleware, install_in_daphne  # noqa: E402
+from fermusic.lib.websockets import SameOriginValidator  # noqa: E402
 from fermusic.routing import websocket_urlpatterns  # noqa: E402
 
 start_embedded_worker()
@@ -26,6 +26,6 @@ install_in_daphne()
 application = ProtocolTypeRouter(
     {
         "http": BodyLimitMiddleware(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -16,7 +16,6 @@ from emotions.models import Detection
 from emotions.services.events import notify
 from emotions.tasks import analyse_detection
 
-
 # How long an upload waits for a free decoder before it is answered 503 (try again).
 DECODE_WAIT_SECONDS = 20
 _decoding = threading.BoundedSemaphore(settings.MAX_CONCURRENT_DECODES)
