@@ -67,7 +67,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def disconnect(self, code):
-        if getattr(self, "claimed_at", None) is not None:
+        if getattr(self, "renewal", None) is not None:
+            self.renewal.cancel()
+        if getattr(self, "claimed", False):
             await sync_to_async(sockets.release, thread_sensitive=False)(self.owner, self.channel_name)
         if not hasattr(self, "slots"):
             return
@@ -75,15 +77,24 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.slots.clear()
 
     async def _claim_socket(self) -> bool:
-        """Count this socket among its user's (again, every ``RENEW_SECONDS`` while it
-        streams); over the limit it is closed with 4429 and a message saying why."""
+        """Count this socket among its user's (again every ``RENEW_SECONDS`` while it is
+        open); over the limit it is closed with 4429 and a message saying why."""
         now = time.time()
         if not await sync_to_async(sockets.claim, thread_sensitive=False)(self.owner, self.channel_name, now):
             await self.send_json({"type": "error", "seq": None, "code": "too_many_sockets", "message": TOO_MANY})
             await self.close(code=4429)
             return False
-        self.claimed_at = now
+        if getattr(self, "renewal", None) is None:
+            self.renewal = asyncio.ensure_future(self._keep_socket_claimed())
+        self.claimed = True
         return True
+
+    async def _keep_socket_claimed(self):
+        # Renewed while open, streaming or not, so only a dead process's sockets go stale.
+        while True:
+            await asyncio.sleep(sockets.RENEW_SECONDS)
+            if not await self._claim_socket():
+                return
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if bytes_data is None:
@@ -101,8 +112,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 await self.close(code=4008)
                 return
             await self.send_json({"type": "dropped", "seq": seq, "dropped": self.rate.refused, "reason": "too_fast"})
-            return
-        if time.time() - self.claimed_at > sockets.RENEW_SECONDS and not await self._claim_socket():
             return
         try:
             protocol.check_frame(bytes_data)

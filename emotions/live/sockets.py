@@ -4,7 +4,7 @@ a script) cannot crowd out everyone else's analyses.
 
 With Redis (production) the sockets are a sorted set per owner, scored by when each was
 last seen, checked and added in one transaction; a socket whose process died stops
-counting after ``STALE_SECONDS``, and a live socket renews its place while it streams.
+counting after ``STALE_SECONDS``, and an open socket renews its place every ``RENEW_SECONDS``.
 Without Redis (the embedded profile: one process) a dictionary under a lock does the same.
 """
 

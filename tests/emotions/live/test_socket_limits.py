@@ -92,3 +92,19 @@ def test_live_frames_are_routed_to_their_own_queue_and_workers_consume_both(sett
     assert router.route({}, analyse_frame.name)["queue"].name == "live"
     assert router.route({}, analyse_detection.name)["queue"].name == "celery"
     assert {queue.name for queue in settings.CELERY_TASK_QUEUES} == {"celery", "live"}
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_an_idle_open_socket_keeps_its_place_past_the_stale_time(alice, monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(sockets, "STALE_SECONDS", 1)
+    monkeypatch.setattr(sockets, "RENEW_SECONDS", 0.2)
+    first, second = await connect_live(alice), await connect_live(alice)
+    await asyncio.sleep(1.5)
+    third = live_communicator(alice)
+    await third.connect()
+    assert (await third.receive_json_from(timeout=10))["code"] == "too_many_sockets"
+    for communicator in (first, second, third):
+        await communicator.disconnect()
