@@ -157,6 +157,7 @@ class BenchUser:
     """Signed in as far as the consumer can tell, with nothing written to a database."""
 
     is_authenticated = True
+    has_face_consent = True
 
     def __init__(self, pk: int):
         self.pk = pk

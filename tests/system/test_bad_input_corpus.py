@@ -33,11 +33,17 @@ from emotions.live import analysis as live_analysis
 from fermusic.routing import websocket_urlpatterns
 from music.catalogue.spotify import SpotifyCatalog, SpotifyError
 from music.models import ImportJob, MoodMapping, Playlist, Track
-from music.services import ratings
+from music.services import playlists, ratings
 from music.services.spotify_import import import_playlist
 from tests.support import corpus
 from tests.support.factories import PASSWORD
-from tests.support.live import TIMEOUT, answer_to, connect_live, served_model  # noqa: F401  (a fixture)
+from tests.support.live import (  # noqa: F401  (served_model is a fixture)
+    TIMEOUT,
+    answer_to,
+    connect_live,
+    consenting,
+    served_model,
+)
 from tests.support.music_factories import PlaylistFactory, StaffFactory, TrackFactory, csv_bytes
 from tests.support.recommend import detection_with_faces
 
@@ -80,6 +86,7 @@ def world(db, alice, bob):
     playlist = PlaylistFactory(name="Rainy", mood="sad", published=True)
     playlist.append([track])
     rating, _ = ratings.rate(alice, track, 1)
+    mine = playlists.save_list(alice, [track.pk], "Alice's")
     return SimpleNamespace(
         alice=alice,
         bob=bob,
@@ -88,6 +95,7 @@ def world(db, alice, bob):
             "track": track.pk,
             "other_track": other_track.pk,
             "playlist": playlist.pk,
+            "my_playlist": mine.pk,
             "rating": rating.pk,
             "detection": detection_with_faces(alice, emotions=("sad", "happy")).pk,
             "mapping": MoodMapping.objects.order_by("pk").first().pk,
@@ -173,7 +181,13 @@ FORMS = {
     "sign up": Form(
         "/accounts/signup/",
         "anonymous",
-        {"username": "carol", "email": "carol@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {
+            "username": "carol",
+            "email": "carol@example.com",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "face_consent": "on",
+        },
         {
             **text_cases("username", "email", "password1", "password2"),
             "email not an address": {"email": "carol"},
@@ -216,6 +230,34 @@ FORMS = {
             "track number too large": {"track": "9" * 30},
             "track not a whole number": {"track": "1.5"},
             "value out of range": {"value": "5"},
+        },
+        refuses_by="redirect",
+    ),
+    "save this list": Form(
+        "/music/playlists/save/",
+        "alice",
+        {"track": ["{track}", "{other_track}"], "name": "Rainy day"},
+        {
+            **text_cases("name", required=False),
+            "no songs": {"track": OMIT},
+            "unknown song": {"track": "999999"},
+            "song number too large": {"track": "9" * 30},
+            "song not a whole number": {"track": "1.5"},
+        },
+        refuses_by="redirect",
+    ),
+    "rename my playlist": Form(
+        "/music/playlists/{my_playlist}/rename/", "alice", {"name": "Sunday"}, text_cases("name"), refuses_by="redirect"
+    ),
+    "move in my playlist": Form(
+        "/music/playlists/{my_playlist}/move/",
+        "alice",
+        {"track": "{track}", "direction": "down"},
+        {
+            **text_cases("track", "direction"),
+            "not in the playlist": {"track": "{other_track}"},
+            "song number too large": {"track": "9" * 30},
+            "position too large to read": {"direction": OMIT, "position": "9" * 30},
         },
         refuses_by="redirect",
     ),
@@ -652,7 +694,7 @@ async def test_the_event_socket_answers_a_bad_message_with_an_error_and_stays_op
     ids=["text", "deeply nested", "frame as JSON"],
 )
 async def test_the_live_socket_answers_text_with_an_error_and_stays_open(django_user_model, text):
-    communicator = await connect_live(django_user_model(pk=4344, username="live-corpus"))
+    communicator = await connect_live(consenting(django_user_model(pk=4344, username="live-corpus")))
     await communicator.send_to(text_data=text)
     answer = await communicator.receive_json_from(timeout=5)
     assert answer["type"] == "error" and answer["code"] == "bad_message" and answer["seq"] is None
@@ -665,7 +707,7 @@ async def test_the_live_socket_answers_text_with_an_error_and_stays_open(django_
 
 @pytest.mark.asyncio
 async def test_the_live_socket_refuses_frames_that_are_not_jpeg_one_by_one(django_user_model):
-    communicator = await connect_live(django_user_model(pk=4345, username="live-corpus"))
+    communicator = await connect_live(consenting(django_user_model(pk=4345, username="live-corpus")))
     for seq, (frame, code) in enumerate(corpus.LIVE_FRAMES_REFUSED.values(), start=1):
         await communicator.send_to(bytes_data=frame)
         answer = await answer_to(communicator, seq, timeout=5)
@@ -677,7 +719,7 @@ async def test_the_live_socket_refuses_frames_that_are_not_jpeg_one_by_one(djang
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("served_model")
 async def test_frames_the_worker_cannot_read_are_answered_as_unreadable(celery_worker, django_user_model):
-    communicator = await connect_live(django_user_model(pk=4346, username="live-corpus"))
+    communicator = await connect_live(consenting(django_user_model(pk=4346, username="live-corpus")))
     for seq, frame in enumerate(corpus.LIVE_FRAMES_UNREADABLE.values(), start=1):
         await communicator.send_to(bytes_data=frame)
         answer = await answer_to(communicator, seq, timeout=TIMEOUT)

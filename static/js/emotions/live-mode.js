@@ -21,6 +21,8 @@ const MAX_CHANGES_SHOWN = 5;
 const UNAVAILABLE_PAUSE_MS = 3000;
 // The consumer closes with this code when the session is not signed in.
 const CLOSE_UNAUTHENTICATED = 4401;
+// ... with this one when the user does not consent to face analysis,
+const CLOSE_NO_CONSENT = 4403;
 // ... and with this one when the user already has live mode open in as many tabs as allowed.
 const CLOSE_TOO_MANY_SOCKETS = 4429;
 
@@ -53,6 +55,10 @@ const PROBLEMS = {
   "too-many": [
     "Live mode is open elsewhere",
     "Live mode is already running in two other tabs or windows. Close one of them, then press “Start live mode” again.",
+  ],
+  "no-consent": [
+    "Live mode needs your consent",
+    "A face is biometric data: FerMusic analyses it only with your consent. Give it on your profile page, then start live mode again.",
   ],
   insecure: [
     "The camera needs a secure connection",
@@ -231,6 +237,11 @@ function connect() {
     if (event.code === CLOSE_UNAUTHENTICATED) {
       stop("");
       showProblem("signed-out");
+      return;
+    }
+    if (event.code === CLOSE_NO_CONSENT) {
+      stop("");
+      showProblem("no-consent");
       return;
     }
     if (event.code === CLOSE_TOO_MANY_SOCKETS) {
