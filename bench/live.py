@@ -59,6 +59,7 @@ from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
+from celery_app import app as celery_app
 from emotions.live import analysis as live_analysis
 from emotions.live import protocol
 from fermusic.routing import websocket_urlpatterns
@@ -155,17 +156,20 @@ class Client:
 class BenchUser:
     """Signed in as far as the consumer can tell, with nothing written to a database."""
 
-    pk = 0
     is_authenticated = True
     has_face_consent = True
+
+    def __init__(self, pk: int):
+        self.pk = pk
 
 
 async def run_clients(args, frames: list[bytes]) -> tuple[list[Client], float, float]:
     application = URLRouter(websocket_urlpatterns)
     clients = []
-    for _ in range(args.clients):
+    for n in range(args.clients):
         communicator = WebsocketCommunicator(application, "/ws/live/")
-        communicator.scope["user"] = BenchUser()
+        # A user each: a user may have only two live sockets open.
+        communicator.scope["user"] = BenchUser(pk=1_000_000 + n)
         clients.append(Client(communicator, frames))
     for client in clients:
         await client.connect(args.max_fps)
@@ -232,6 +236,84 @@ def report(args, clients: list[Client], started: float, ended: float) -> dict:
     }
 
 
+# --- One user with many sockets, while others upload photos ------------------------------
+
+PHOTO_PROBES = 6
+
+
+@celery_app.task(name="bench.analyse_photo")
+def analyse_photo(jpeg_b64: str) -> float:
+    """A photo analysis as the worker runs one (decode, MTCNN, the CNN), on the photo
+    queue, without a database row; its own seconds."""
+    import base64
+
+    from emotions.engine.classifier import get_classifier
+    from emotions.engine.preprocess import decode_image
+
+    started = time.perf_counter()
+    get_classifier(settings.EMOTION_MODEL_DIR).analyse_image(decode_image(base64.b64decode(jpeg_b64)))
+    return time.perf_counter() - started
+
+
+def photo_latencies(count: int) -> list[float]:
+    """Seconds from queueing a photo analysis to its answer, one after the other."""
+    import base64
+
+    from tests.support.images import astronaut_jpeg
+
+    photo = base64.b64encode(astronaut_jpeg()).decode("ascii")
+    latencies = []
+    for _ in range(count):
+        started = time.perf_counter()
+        analyse_photo.apply_async(args=(photo,), queue="celery").get(timeout=ANSWER_TIMEOUT)
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+async def one_user_many_sockets(args, frames: list[bytes]) -> dict:
+    """``args.one_user`` sockets from one user, streaming on every one left open, while
+    another user's photos are analysed; the photos' latency against their own baseline."""
+    application = URLRouter(websocket_urlpatterns)
+    await asyncio.to_thread(photo_latencies, 1)  # warm-up: the detector and the model load
+    baseline = await asyncio.to_thread(photo_latencies, PHOTO_PROBES)
+
+    user = BenchUser(pk=2_000_000)
+    opened, refused = [], 0
+    for _ in range(args.one_user):
+        communicator = WebsocketCommunicator(application, "/ws/live/")
+        communicator.scope["user"] = user
+        connected, _ = await communicator.connect()
+        first = await communicator.receive_json_from(timeout=ANSWER_TIMEOUT) if connected else {}
+        if first.get("type") == "ready":
+            client = Client(communicator, frames, max_fps=first["max_fps"], max_in_flight=first["max_in_flight"])
+            opened.append(client)
+        else:
+            refused += 1
+            await communicator.disconnect()
+    receivers = [asyncio.ensure_future(client.receive()) for client in opened]
+    until = time.perf_counter() + 3600
+    streams = [asyncio.ensure_future(client.stream(until)) for client in opened]
+    await asyncio.sleep(2)  # the streams under way
+    loaded = await asyncio.to_thread(photo_latencies, PHOTO_PROBES)
+    for task in streams + receivers:
+        task.cancel()
+    for client in opened:
+        await client.communicator.disconnect()
+    unloaded_p50, loaded_p50 = float(np.median(baseline)), float(np.median(loaded))
+    return {
+        "sockets_requested": args.one_user,
+        "sockets_open": len(opened),
+        "sockets_refused": refused,
+        "live_results": sum(len(client.results) for client in opened),
+        "photo_unloaded_ms_p50": round(unloaded_p50 * 1000, 1),
+        "photo_loaded_ms_p50": round(loaded_p50 * 1000, 1),
+        "photo_loaded_ms_max": round(max(loaded) * 1000, 1),
+        "photo_slowdown": round(loaded_p50 / unloaded_p50, 2),
+        "goals": {"sockets_open <= 2": len(opened) <= 2, "photo_slowdown <= 2": loaded_p50 <= 2 * unloaded_p50},
+        "machine": {"cpus": os.cpu_count(), "load_average_1m": round(os.getloadavg()[0], 2)},
+    }
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -251,6 +333,13 @@ def main(argv=None) -> dict:
         action="store_true",
         help="start no worker: use those already consuming the broker (REDIS_URL), e.g. `celery -A celery_app worker`",
     )
+    parser.add_argument(
+        "--one-user",
+        type=int,
+        metavar="N",
+        help="open N live sockets as one user and stream on those left open, while another user's photos "
+        "are analysed: how many stay open, and the photos' latency against their unloaded baseline",
+    )
     args = parser.parse_args(argv)
     if not (args.model_dir / "metadata.json").exists():
         parser.error(
@@ -261,12 +350,20 @@ def main(argv=None) -> dict:
 
     from celery.contrib.testing.worker import start_worker
 
-    from celery_app import app
+    app = celery_app
 
     if args.no_worker and not settings.REDIS_URL:
         parser.error("--no-worker needs REDIS_URL: the in-memory broker reaches no other process")
 
     frames = webcam_stream()
+    if args.one_user:
+        if args.no_worker:
+            result = asyncio.run(one_user_many_sockets(args, frames))
+        else:
+            with start_worker(app, pool=args.pool, concurrency=1, perform_ping_check=False):
+                result = asyncio.run(one_user_many_sockets(args, frames))
+        print(json.dumps(result) if args.json else "\n".join(f"{k:24s} {v}" for k, v in result.items()))
+        return result
     if args.no_worker:
         clients, started, ended = asyncio.run(run_clients(args, frames))
     else:

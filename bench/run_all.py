@@ -53,6 +53,23 @@ BENCHMARKS = {
             ("frame latency ms (p95)", "p95_ms", ""),
         ],
     ),
+    "live, one user with 20 sockets": (
+        ["bench/live.py", "--one-user", "20"],
+        [
+            ("live sockets left open", "sockets_open", "≤ 2"),
+            ("baseline: photo analysis ms (p50), unloaded", "photo_unloaded_ms_p50", ""),
+            ("photo analysis ms (p50) meanwhile", "photo_loaded_ms_p50", ""),
+            ("slowdown", "photo_slowdown", "≤ 2"),
+        ],
+    ),
+    "request limits": (
+        ["bench/limits.py", "--megabytes", "100"],
+        [
+            ("baseline: 1 KB JSON answered s", "baseline_seconds", ""),
+            ("100 MB body refused s (slowest)", "refused_seconds_max", "< 1"),
+            ("web process memory growth MB", "rss_growth_mb_max", "< 50"),
+        ],
+    ),
     "load": (
         ["bench/load.py"],
         [

@@ -12,16 +12,20 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from fermusic.embedded import start_embedded_worker  # noqa: E402
+from fermusic.lib.request_limits import BodyLimitMiddleware, install_in_daphne  # noqa: E402
+from fermusic.lib.websockets import SameOriginValidator  # noqa: E402
 from fermusic.routing import websocket_urlpatterns  # noqa: E402
 
 start_embedded_worker()
+# Bodies over their limit are refused before Django (and authentication) sees them; under
+# daphne already as they arrive, since daphne would otherwise hold the whole body.
+install_in_daphne()
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "http": BodyLimitMiddleware(django_asgi_app),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

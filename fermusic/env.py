@@ -102,6 +102,15 @@ def database(name: str, default_sqlite: Path) -> dict:
         raise ImproperlyConfigured(f"{name}: only postgres:// and sqlite:// URLs are supported")
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["ENGINE"] = SQLITE_ENGINE
+    else:
+        # Each process borrows from a bounded pool (psycopg's): more concurrent requests
+        # than connections wait up to the timeout, then get a 503, never "too many clients".
+        # processes x DB_POOL_MAX_SIZE must stay under PostgreSQL's max_connections.
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": integer("DB_POOL_MAX_SIZE", 8, minimum=1),
+            "timeout": integer("DB_POOL_TIMEOUT_SECONDS", 10, minimum=1),
+        }
     return config
 
 

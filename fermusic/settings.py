@@ -12,6 +12,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
+from kombu import Queue
 
 from fermusic import env
 from fermusic.lib.storage import private_directory
@@ -32,6 +33,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", VAR_DIR / "media")
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", VAR_DIR / "private")
 STATIC_ROOT = env.path("STATIC_ROOT", VAR_DIR / "static")
 MAX_UPLOAD_MB = env.integer("MAX_UPLOAD_MB", 10, minimum=1, maximum=100)
+# Larger photos are refused from their header; the upload page shrinks bigger ones first.
+MAX_UPLOAD_MEGAPIXELS = env.integer("MAX_UPLOAD_MEGAPIXELS", 24, minimum=1, maximum=100)
+# Photos decoded at once per web process (each can take a few hundred MB while decoding).
+MAX_CONCURRENT_DECODES = env.integer("MAX_CONCURRENT_DECODES", 2, minimum=1)
 PHOTO_RETENTION_DEFAULT = env.choice("PHOTO_RETENTION_DEFAULT", "delete", ("delete", "24h", "keep"))
 UPLOADS_PER_MINUTE = env.integer("UPLOADS_PER_MINUTE", 20, minimum=1)
 EMOTION_MODEL_DIR = env.path("EMOTION_MODEL_DIR", BASE_DIR / "emotions" / "weights" / "current")
@@ -165,8 +170,13 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Whole request bodies above the upload limit are refused before they are read.
-DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_MB * 1024 * 1024 + 1024 * 1024
+# Request bodies over these are refused with a 413 before they are read, on every route
+# (fermusic.lib.request_limits): a multipart form may carry a photo plus a margin for the
+# form around it, a JSON body is small, any other form (log-in, the admin's) a little larger.
+MAX_UPLOAD_BODY_BYTES = MAX_UPLOAD_MB * 1024 * 1024 + 256 * 1024
+MAX_JSON_BODY_BYTES = env.integer("MAX_JSON_BODY_KB", 64, minimum=1) * 1024
+MAX_FORM_BODY_BYTES = env.integer("MAX_FORM_BODY_KB", 1024, minimum=1) * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
@@ -198,6 +208,12 @@ if EMBEDDED_WORKER:
     # The in-memory transport polls; its default of once a second would add up to a
     # second to every photo and cap live mode near 1 frame per second.
     CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.01
+# Live frames have a queue of their own, so a user streaming frames cannot push photo
+# analyses back. A worker started without -Q consumes both, in turn; production can give
+# live mode workers of its own (`celery -A celery_app worker -Q live`).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("live"))
+CELERY_TASK_ROUTES = {"emotions.tasks.analyse_frame": {"queue": "live"}}
 CELERY_BEAT_SCHEDULE = {
     "sweep-detections": {"task": "emotions.tasks.sweep_detections", "schedule": 60.0},
     "refit-taste-model": {"task": "music.tasks.refit_taste_model", "schedule": float(TASTE_REFIT_SECONDS)},
@@ -220,10 +236,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "fermusic.lib.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
-    ],
+    # DRF's user and anonymous throttles, letting reads through when Redis is down.
+    "DEFAULT_THROTTLE_CLASSES": ["fermusic.lib.throttles.UserThrottle", "fermusic.lib.throttles.AnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": "600/minute", "anon": "60/minute"},
 }
 SPECTACULAR_SETTINGS = {

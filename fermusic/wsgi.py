@@ -4,5 +4,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from fermusic.lib.request_limits import WSGIBodyLimitMiddleware
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fermusic.settings")
-application = get_wsgi_application()
+application = WSGIBodyLimitMiddleware(get_wsgi_application())

@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.forms import Script
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from fermusic.lib.spreadsheets import csv_writer
 from music import tasks
 from music.forms import AddToPlaylistForm, ImportUploadForm, MoodMappingForm, OverrideMoodForm, SpotifyLinkRunForm
 from music.models import (
@@ -33,6 +34,8 @@ from music.moods.mapping import default_moods, default_reason
 from music.services import mood_model, spotify_linking
 
 MAX_TRACKS_TO_PLAYLIST = 1000
+# The export's header: the import reads the same names back (music/catalogue/dialects.py).
+CSV_EXPORT_COLUMNS = ["title", "artists", "album", "year", "duration_ms", "popularity", "genres", "spotify_id", "mood"]
 LARGEST_ID = 2**63 - 1
 
 
@@ -152,10 +155,34 @@ class TrackAdmin(IdAutocompleteMixin, admin.ModelAdmin):
         ("Audio features", {"fields": list(AUDIO_FEATURES), "classes": ["collapse"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
-    actions = ["add_to_playlist", "override_mood", "clear_mood_override"]
+    actions = ["add_to_playlist", "override_mood", "clear_mood_override", "download_csv"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("cluster").prefetch_related("genres")
+
+    @admin.action(description="Download selected tracks as CSV")
+    def download_csv(self, request, queryset):
+        # Titles come from imported files and Spotify: a cell that a spreadsheet would run
+        # as a formula is written as text (fermusic.lib.spreadsheets).
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="tracks.csv"'
+        writer = csv_writer(response)
+        writer.writerow(CSV_EXPORT_COLUMNS)
+        for track in queryset.order_by("title_key", "artist_key"):
+            writer.writerow(
+                [
+                    track.title,
+                    track.artists,
+                    track.album,
+                    track.year or "",
+                    track.duration_ms or "",
+                    track.popularity if track.popularity is not None else "",
+                    "; ".join(genre.name for genre in track.genres.all()),
+                    track.spotify_id or "",
+                    track.mood,
+                ]
+            )
+        return response
 
     @admin.display(description="genres")
     def genre_names(self, obj):

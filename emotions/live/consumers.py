@@ -12,6 +12,12 @@ The protocol, as the page (static/js/emotions/live-mode.js) speaks it:
   how its rate follows the server's speed.
 * ``{"type": "emotion_changed", emotion, previous, probabilities}`` follows a result
   whenever the smoothed emotion changes.
+
+Limits the server enforces whatever the client does: frames beyond ``max_fps`` are
+answered ``dropped`` with ``"reason": "too_fast"`` (``protocol.FrameRate``) and a socket
+flooding past them is closed with 4008; a user has at most ``sockets.MAX_SOCKETS_PER_USER``
+live sockets open (every web process counted), and one more is closed with 4429 after an
+``error`` with code ``too_many_sockets``.
 """
 
 import asyncio
@@ -24,10 +30,15 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from accounts.consent import CONSENT_REQUIRED
-from emotions.live import dispatch, protocol
+from emotions.live import dispatch, protocol, sockets
 from fermusic.lib.events import group_send, remember_serving_loop
 
 logger = logging.getLogger(__name__)
+
+TOO_MANY = (
+    f"Live mode is already open in {sockets.MAX_SOCKETS_PER_USER} other tabs or windows. "
+    "Close one of them and try again."
+)
 
 
 def live_group(user_id) -> str:
@@ -51,14 +62,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if not user.has_face_consent:
             await self._refuse_without_consent()
             return
+        self.owner = sockets.owner_of(self.scope)
+        await self.accept()
+        if not await self._claim_socket():
+            return
         self.group = live_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.slots = protocol.FrameSlots()
         self.trend = protocol.EmotionTrend()
+        self.rate = protocol.FrameRate()
         self.received = 0
         self.watchdog: asyncio.Task | None = None
         remember_serving_loop()
-        await self.accept()
         await self.send_json(
             {
                 "type": "ready",
@@ -69,6 +84,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def disconnect(self, code):
+        if getattr(self, "renewal", None) is not None:
+            self.renewal.cancel()
+        if getattr(self, "claimed", False):
+            await sync_to_async(sockets.release, thread_sensitive=False)(self.owner, self.channel_name)
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if not hasattr(self, "slots"):
@@ -76,14 +95,43 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self._stop_watchdog()
         self.slots.clear()
 
+    async def _claim_socket(self) -> bool:
+        """Count this socket among its user's (again every ``RENEW_SECONDS`` while it is
+        open); over the limit it is closed with 4429 and a message saying why."""
+        now = time.time()
+        if not await sync_to_async(sockets.claim, thread_sensitive=False)(self.owner, self.channel_name, now):
+            await self.send_json({"type": "error", "seq": None, "code": "too_many_sockets", "message": TOO_MANY})
+            await self.close(code=4429)
+            return False
+        if getattr(self, "renewal", None) is None:
+            self.renewal = asyncio.ensure_future(self._keep_socket_claimed())
+        self.claimed = True
+        return True
+
+    async def _keep_socket_claimed(self):
+        # Renewed while open, streaming or not, so only a dead process's sockets go stale.
+        while True:
+            await asyncio.sleep(sockets.RENEW_SECONDS)
+            if not await self._claim_socket():
+                return
+
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if bytes_data is None:
             await self.send_json(
                 {"type": "error", "seq": None, "code": "bad_message", "message": "Send frames as binary JPEG messages."}
             )
             return
+        if not hasattr(self, "slots"):
+            return  # refused at connect and closing
         self.received += 1
         seq = self.received
+        if not self.rate.allow(time.monotonic()):
+            # Faster than the page's rule: dropped unanalysed, and a flood is closed.
+            if self.rate.flooding:
+                await self.close(code=4008)
+                return
+            await self.send_json({"type": "dropped", "seq": seq, "dropped": self.rate.refused, "reason": "too_fast"})
+            return
         try:
             protocol.check_frame(bytes_data)
         except protocol.FrameRejected as exc:

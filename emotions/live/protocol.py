@@ -12,8 +12,11 @@ MAX_FRAME_BYTES = 256 * 1024
 # picture cannot occupy the shared worker.
 MAX_FRAME_PIXELS = 1280 * 960
 JPEG_MAGIC = b"\xff\xd8\xff"
-# The page's ceiling: more frames a second would not change a trend smoothed over a second.
+# The page's ceiling, enforced by the server too (``FrameRate``): more frames a second
+# would not change a trend smoothed over a second.
 MAX_FPS = 15
+# A socket that goes on sending this many frames a second over the rate is closed.
+FLOOD_FRAMES_PER_SECOND = 3 * MAX_FPS
 # One frame at the worker plus one waiting: the worker never idles between frames, and
 # the waiting frame is always the newest.
 MAX_IN_FLIGHT = 2
@@ -85,6 +88,42 @@ class FrameSlots:
 
     def clear(self) -> None:
         self.in_flight = self.waiting = None
+
+
+class FrameRate:
+    """The server's frame rate limit for one socket: a token bucket holding a second's
+    frames (``rate``), so a page keeping to ``MAX_FPS`` is never refused and a client
+    sending faster sees the extra frames dropped unanalysed.
+
+    ``flooding`` turns true once the refused frames in one second pass ``flood``: a client
+    that ignores the answers is closed rather than answered without end.
+    """
+
+    def __init__(self, rate: float = MAX_FPS, flood: int = FLOOD_FRAMES_PER_SECOND):
+        self.rate = rate
+        self.flood = flood
+        self.tokens = float(rate)
+        self.refused = 0
+        self._at: float | None = None
+        self._refused_in_second = 0
+        self._second: int | None = None
+
+    def allow(self, now: float) -> bool:
+        if self._at is not None:
+            self.tokens = min(self.rate, self.tokens + (now - self._at) * self.rate)
+        self._at = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        self.refused += 1
+        second = int(now)
+        self._refused_in_second = self._refused_in_second + 1 if second == self._second else 1
+        self._second = second
+        return False
+
+    @property
+    def flooding(self) -> bool:
+        return self._refused_in_second > self.flood
 
 
 class EmotionTrend:

@@ -4,6 +4,7 @@ queued for analysis, re-run after a failure, its driving face chosen, and delete
 from __future__ import annotations
 
 import io
+import threading
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -16,6 +17,14 @@ from emotions.models import DetectedFace, Detection
 from emotions.services.events import notify
 from emotions.signals import history_deleted
 from emotions.tasks import analyse_detection
+
+# How long an upload waits for a free decoder before it is answered 503 (try again).
+DECODE_WAIT_SECONDS = 20
+_decoding = threading.BoundedSemaphore(settings.MAX_CONCURRENT_DECODES)
+
+
+class DecoderBusy(TimeoutError):
+    """No decoder came free in time: a transient error, answered 503 with Retry-After."""
 
 
 class UploadRejected(Exception):
@@ -39,10 +48,17 @@ def clean_photo(upload) -> tuple[bytes, int, int]:
     if upload.size > limit:
         raise UploadRejected(f"The file is larger than the {settings.MAX_UPLOAD_MB} MB limit.")
     data = upload.read(limit + 1)
+    # A decoded photo takes about 3 bytes a pixel, several times over while it is turned
+    # upright and converted: the pixel limit (read from the header, before decoding) and
+    # the number of photos decoded at once bound the web process's memory.
+    if not _decoding.acquire(timeout=DECODE_WAIT_SECONDS):
+        raise DecoderBusy("Every photo decoder stayed busy")
     try:
-        rgb = decode_image(data)
+        rgb = decode_image(data, max_pixels=settings.MAX_UPLOAD_MEGAPIXELS * 1_000_000)
     except ImageError as exc:
         raise UploadRejected(str(exc)) from None
+    finally:
+        _decoding.release()
     # Re-encoding from decoded pixels drops EXIF (GPS, camera, time), ICC and XMP
     # data; the orientation has already been applied to the pixels.
     buffer = io.BytesIO()

@@ -3,28 +3,16 @@
 
 import logging
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from kombu.exceptions import OperationalError as BrokerError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework.exceptions import ValidationError
 from rest_framework.views import exception_handler
 
+from fermusic.lib.transient import TRANSIENT_ERRORS
+
 logger = logging.getLogger(__name__)
 
-# A backing service (PostgreSQL, Redis, the broker) is unreachable or timed out: a page
-# answers 503 and a task retries. The one list of such errors in the project.
-TRANSIENT_ERRORS = (
-    OperationalError,
-    InterfaceError,
-    BrokerError,
-    RedisConnectionError,
-    RedisTimeoutError,
-    ConnectionError,
-    TimeoutError,
-)
+__all__ = ["TRANSIENT_ERRORS", "UNAVAILABLE_MESSAGE", "ServiceUnavailableMiddleware", "api_exception_handler"]
 UNAVAILABLE_MESSAGE = "FerMusic is briefly unavailable while a service restarts. Please try again in a minute."
 
 

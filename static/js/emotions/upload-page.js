@@ -2,6 +2,7 @@
 // shows its result on the same page. Without JavaScript the form posts as usual.
 
 import { formatSize } from "./dom.js";
+import { downscalePhoto } from "./downscale.js";
 import { InlineResult, checkPhoto, sendPhoto } from "./uploader.js";
 
 const form = document.querySelector("[data-upload-form]");
@@ -41,10 +42,15 @@ function clearPreview() {
   prompt.hidden = false;
 }
 
-function choose(file) {
+// Each choice gets a number, so a slow shrink of an earlier photo cannot overwrite a later one.
+let choice = 0;
+
+async function choose(file) {
   showError("");
   statusBox.textContent = "";
-  const problem = checkPhoto(file, maxMegabytes);
+  const current = (choice += 1);
+  // Type and emptiness first; the size is checked on what will be sent.
+  const problem = checkPhoto(file, Number.POSITIVE_INFINITY);
   if (problem) {
     clearPreview();
     input.value = "";
@@ -52,11 +58,25 @@ function choose(file) {
     return;
   }
   clearPreview();
-  chosen = file;
-  previewUrl = URL.createObjectURL(file);
+  statusBox.textContent = "Preparing your photo…";
+  submit.setAttribute("aria-disabled", "true");
+  const prepared = await downscalePhoto(file, maxMegabytes * 1024 * 1024);
+  if (current !== choice) return;
+  submit.setAttribute("aria-disabled", "false");
+  const tooBig = checkPhoto(prepared.file, maxMegabytes);
+  if (tooBig) {
+    input.value = "";
+    statusBox.textContent = "";
+    showError(tooBig);
+    return;
+  }
+  chosen = prepared.file;
+  previewUrl = URL.createObjectURL(chosen);
   previewImage.src = previewUrl;
   fileName.textContent = file.name || "Pasted photo";
-  fileSize.textContent = `(${formatSize(file.size)})`;
+  fileSize.textContent = prepared.shrunk
+    ? `(${formatSize(file.size)}, sent as ${prepared.width}×${prepared.height}, ${formatSize(chosen.size)})`
+    : `(${formatSize(file.size)})`;
   prompt.hidden = true;
   preview.hidden = false;
   statusBox.textContent = `${file.name || "Photo"} is ready. Press “Analyse my photo” to upload it.`;
@@ -146,7 +166,7 @@ function setUploading(active) {
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  if (uploading) return;
+  if (uploading || submit.getAttribute("aria-disabled") === "true") return;
   const problem = checkPhoto(chosen, maxMegabytes);
   if (problem) {
     showError(problem);

@@ -65,7 +65,7 @@ def nothing_answers(monkeypatch):
 def queued_tasks(app) -> int:
     with app.connection_for_write() as connection:
         try:
-            return connection.default_channel.queue_declare(app.conf.task_default_queue, passive=True).message_count
+            return connection.default_channel.queue_declare("live", passive=True).message_count
         except ChannelError:
             return 0  # Redis keeps no key for an empty queue
 
@@ -75,15 +75,17 @@ async def test_a_slow_worker_makes_frames_drop_instead_of_queueing(
     celery_worker, celery_app, alice, blocked_worker, dispatched
 ):
     communicator = await connect_live(alice)
-    for shift in range(50):
+    # As many frames at once as the server's rate allows in a burst (a second's worth).
+    burst = protocol.MAX_FPS
+    for shift in range(burst):
         await communicator.send_to(bytes_data=webcam_frame(shift))
 
     # Frame 1 went to the worker; each later frame took the one waiting slot from the
-    # frame before it, so 2..49 were dropped and 50 waits.
-    drops = [await communicator.receive_json_from(timeout=TIMEOUT) for _ in range(48)]
-    assert [message["type"] for message in drops] == ["dropped"] * 48
-    assert [message["seq"] for message in drops] == list(range(2, 50))
-    assert drops[-1]["dropped"] == 48
+    # frame before it, so 2..burst-1 were dropped and the last waits.
+    drops = [await communicator.receive_json_from(timeout=TIMEOUT) for _ in range(burst - 2)]
+    assert [message["type"] for message in drops] == ["dropped"] * (burst - 2)
+    assert [message["seq"] for message in drops] == list(range(2, burst))
+    assert drops[-1]["dropped"] == burst - 2
     assert await asyncio.to_thread(blocked_worker.entered.wait, TIMEOUT)
     assert [seq for seq, _ in dispatched] == [1]
     assert await sync_to_async(queued_tasks)(celery_app) == 0
@@ -91,10 +93,10 @@ async def test_a_slow_worker_makes_frames_drop_instead_of_queueing(
 
     blocked_worker.release.set()
     first = await answer_to(communicator, 1)
-    last = await answer_to(communicator, 50)
+    last = await answer_to(communicator, burst)
     assert first["type"] == last["type"] == "result"
-    assert last["faces"] and last["dropped"] == 48
-    assert [seq for seq, _ in dispatched] == [1, 50]
+    assert last["faces"] and last["dropped"] == burst - 2
+    assert [seq for seq, _ in dispatched] == [1, burst]
     await communicator.disconnect()
 
 
