@@ -23,12 +23,12 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from kombu.exceptions import OperationalError
 
 from emotions.live import dispatch, protocol
-from fermusic.lib.events import remember_serving_loop
+from fermusic.lib.events import SignedInSocketMixin, remember_serving_loop
 
 logger = logging.getLogger(__name__)
 
 
-class LiveConsumer(AsyncJsonWebsocketConsumer):
+class LiveConsumer(SignedInSocketMixin, AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -42,6 +42,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.watchdog: asyncio.Task | None = None
         remember_serving_loop()
         await self.accept()
+        if not await self.follow_sign_in():
+            return
         await self.send_json(
             {
                 "type": "ready",
@@ -54,6 +56,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         if not hasattr(self, "slots"):
             return
+        await self.forget_sign_in()
         self._stop_watchdog()
         self.slots.clear()
 

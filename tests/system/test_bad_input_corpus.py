@@ -11,6 +11,7 @@ import json
 import random
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -46,12 +47,16 @@ NEW_PASSWORD = "a-brand-new-passphrase-42"
 # --- Nothing stored -------------------------------------------------------------------
 
 
+def session_table() -> str:
+    return import_module(settings.SESSION_ENGINE).SessionStore.get_model_class()._meta.db_table
+
+
 def database_state() -> dict[str, list[str]]:
     """Every row of every table but the sessions (a signed-in client's session is not data)."""
     with connection.cursor() as cursor:
         state = {}
         for table in connection.introspection.table_names(cursor):
-            if table != "django_session":
+            if table != session_table():
                 cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
                 state[table] = sorted(map(repr, cursor.fetchall()))
         return state
