@@ -59,8 +59,9 @@ def end_session(user, session_id_: str) -> bool:
     """End one of the user's browser sessions (and its sockets); False if none of theirs has that id."""
     for session in Session.objects.filter(user=user):
         if session_id(session.session_key) == session_id_:
+            session_key = session.session_key  # delete() clears the primary key
             session.delete()
-            end_session_sockets(session.session_key)
+            end_session_sockets(session_key)
             return True
     return False
 

@@ -125,3 +125,14 @@ async def test_a_socket_opened_with_an_ended_session_is_closed(alice):
     connected, _ = await socket.connect(timeout=TIMEOUT)
     assert connected  # accepted, then closed with the code the pages know
     assert await closed_as_signed_out(socket)
+
+
+async def test_ending_another_session_from_the_sessions_page_closes_its_socket(alice):
+    laptop, phone = await sync_to_async(signed_in_browser)(alice), await sync_to_async(signed_in_browser)(alice)
+    phone_socket = await open_socket(phone)
+    page = await sync_to_async(laptop.get)(reverse("accounts:sessions"))
+    phones = next(s for s in page.context["sessions"] if s.session_key != page.context["current_session"])
+
+    await sync_to_async(laptop.post)(reverse("accounts:end_session", args=[phones.id]))
+
+    assert await closed_as_signed_out(phone_socket)
