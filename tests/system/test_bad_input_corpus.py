@@ -22,6 +22,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core import mail
@@ -47,16 +48,19 @@ NEW_PASSWORD = "a-brand-new-passphrase-42"
 # --- Nothing stored -------------------------------------------------------------------
 
 
-def session_table() -> str:
-    return import_module(settings.SESSION_ENGINE).SessionStore.get_model_class()._meta.db_table
+def bookkeeping_tables() -> set[str]:
+    """The sessions (a signed-in client's session is not data) and django-axes' count of
+    failed log-ins (a wrong password is counted, by design)."""
+    session = import_module(settings.SESSION_ENGINE).SessionStore.get_model_class()
+    return {session._meta.db_table, *(model._meta.db_table for model in apps.get_app_config("axes").get_models())}
 
 
 def database_state() -> dict[str, list[str]]:
-    """Every row of every table but the sessions (a signed-in client's session is not data)."""
+    """Every row of every table but the bookkeeping ones."""
     with connection.cursor() as cursor:
         state = {}
         for table in connection.introspection.table_names(cursor):
-            if table != session_table():
+            if table not in bookkeeping_tables():
                 cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
                 state[table] = sorted(map(repr, cursor.fetchall()))
         return state
