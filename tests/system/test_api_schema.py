@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 
 CONTRACT = {
     "/api/v1/auth/token/": {"post"},
+    "/api/v1/auth/tokens/": {"get"},
+    "/api/v1/auth/tokens/{token_key}/": {"delete"},
+    "/api/v1/auth/sessions/": {"get"},
+    "/api/v1/auth/sessions/{session_id}/": {"delete"},
+    "/api/v1/auth/logout/": {"post"},
+    "/api/v1/auth/logout-everywhere/": {"post"},
     "/api/v1/detections/": {"get", "post"},
     "/api/v1/detections/{id}/": {"get", "delete"},
     "/api/v1/detections/{id}/recommendations/": {"get"},
