@@ -2,16 +2,21 @@
 client is told (see settings, "Log-in and sign-up abuse")."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import JsonResponse
 from django.shortcuts import render
 
 
 def username_of(request, credentials) -> str | None:
-    """Log-in takes a username in any case (accounts.backends): so does the failure count."""
+    """Log-in takes a username in any case (accounts.backends): so does the failure count.
+    Cut to the longest username an account can have: no account has a longer one, and
+    the count's own column would refuse it."""
     username = (credentials or {}).get("username")
     if username is None:
         username = request.POST.get("username") if hasattr(request, "POST") else None
-    return username.lower() if isinstance(username, str) else None
+    if not isinstance(username, str):
+        return None
+    return username.lower()[: get_user_model()._meta.get_field("username").max_length]
 
 
 def lockout_message() -> str:

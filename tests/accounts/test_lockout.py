@@ -176,3 +176,11 @@ def test_api_throttles_count_clients_by_the_same_rule(rf, settings):
 
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     assert AnonRateThrottle().get_ident(request) == "198.51.100.1"
+
+
+def test_a_username_longer_than_any_account_can_have_is_counted_not_a_500(client, staff_alice):
+    response = form_log_in(client, "x" * 5000, "guess")
+    api = token_log_in(None, "x" * 5000, "guess")
+
+    assert response.status_code == 200 and api.status_code == 400
+    assert AccessAttempt.objects.get().username == "x" * 150
