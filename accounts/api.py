@@ -1,8 +1,10 @@
-"""The account's API under /api/v1/: my profile (``me/``), and how I am signed in:
-API tokens (``auth/token/`` to get one, ``auth/tokens/`` to list and revoke them),
-browser sessions (``auth/sessions/``), logout of this token and of everything."""
+"""The account's API under /api/v1/: my profile (``me/``), my consent to face processing
+and my data's export, and how I am signed in: API tokens (``auth/token/`` to get one,
+``auth/tokens/`` to list and revoke them), browser sessions (``auth/sessions/``), logout
+of this token and of everything."""
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox import views as knox_views
 from knox.models import AuthToken
@@ -14,9 +16,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import consent, export, services
 from accounts.lockout import lockout_message
-from accounts.serializers import APITokenSerializer, ProfileSerializer, SessionSerializer
+from accounts.serializers import APITokenSerializer, FaceConsentSerializer, ProfileSerializer, SessionSerializer
 from fermusic.lib.parsers import JSONParser
 
 
@@ -115,3 +117,44 @@ class SessionDetailView(APIView):
         if not services.end_session(request.user, session_id):
             return Response({"detail": "You have no such session."}, status=status.HTTP_404_NOT_FOUND)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FaceConsentView(APIView):
+    """My consent to face processing: POST gives it, DELETE withdraws it (kept photos are
+    deleted, analyses refused with a 403 until it is given again)."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(responses={200: FaceConsentSerializer})
+    def get(self, request):
+        return Response(self._state(request.user))
+
+    @extend_schema(request=FaceConsentSerializer, responses={200: FaceConsentSerializer})
+    def post(self, request):
+        FaceConsentSerializer(data=request.data).is_valid(raise_exception=True)
+        consent.record_consent(request.user)
+        return Response(self._state(request.user))
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        consent.withdraw_consent(request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _state(self, user):
+        return {
+            "face_consent": user.has_face_consent,
+            "face_consent_at": user.face_consent_at,
+            "face_consent_notice": user.face_consent_notice,
+        }
+
+
+class ExportView(APIView):
+    """Download my data: a ZIP of my account, analyses (with their photos still kept),
+    ratings, playlists and recommendation lists. A few an hour."""
+
+    def get_throttles(self):
+        return [*super().get_throttles(), export.ExportRateThrottle()]
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def get(self, request):
+        return export.export_response(request.user)

@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from knox.models import AuthToken
 from rest_framework import serializers
 
-from accounts import services
+from accounts import consent, services
 
 User = get_user_model()
 
@@ -32,8 +32,10 @@ class ProfileSerializer(serializers.ModelSerializer):
             "photo_retention",
             "mood_strategy",
             "date_joined",
+            "face_consent_at",
+            "face_consent_notice",
         ]
-        read_only_fields = ["id", "username", "date_joined"]
+        read_only_fields = ["id", "username", "date_joined", "face_consent_at", "face_consent_notice"]
 
     def validate(self, attrs):
         password = attrs.pop("current_password", None)
@@ -51,7 +53,9 @@ class ProfileSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         email = validated_data.pop("email", None)
+        previous = instance.photo_retention
         user = super().update(instance, validated_data)
+        consent.retention_changed(user, previous)
         if email is not None and email.lower() != user.email.lower():
             services.request_email_change(self.context["request"], user, email)
             self._pending_email = email
@@ -83,3 +87,18 @@ class SessionSerializer(serializers.Serializer):
 
     def get_current(self, session) -> bool:
         return session.session_key == self.context["request"].session.session_key
+
+
+class FaceConsentSerializer(serializers.Serializer):
+    """POST {"face_consent": true} to consent to face processing under the current notice."""
+
+    face_consent = serializers.BooleanField(
+        help_text="true: I agree that my face photos and live frames are analysed (see /privacy/)."
+    )
+    face_consent_at = serializers.DateTimeField(read_only=True)
+    face_consent_notice = serializers.CharField(read_only=True)
+
+    def validate_face_consent(self, value):
+        if not value:
+            raise serializers.ValidationError("Send true to consent; DELETE this resource to withdraw consent.")
+        return value

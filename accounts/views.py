@@ -9,14 +9,21 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.http import urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import FormView, TemplateView, UpdateView
 from django_ratelimit.decorators import ratelimit
 
-from accounts import services
-from accounts.forms import ChangePasswordForm, DeleteAccountForm, ProfileForm, ResetPasswordForm, SignUpForm
+from accounts import consent, export, services
+from accounts.forms import (
+    ChangePasswordForm,
+    DeleteAccountForm,
+    FaceConsentForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignUpForm,
+)
 
 User = get_user_model()
 
@@ -132,7 +139,9 @@ class ProfileView(LoginRequiredMixin, UpdateView):
         return self.request.user
 
     def form_valid(self, form):
+        previous = form.initial["photo_retention"]
         response = super().form_valid(form)
+        consent.retention_changed(self.object, previous)
         if form.new_email:
             services.request_email_change(self.request, self.object, form.new_email)
             messages.success(
@@ -143,6 +152,50 @@ class ProfileView(LoginRequiredMixin, UpdateView):
         else:
             messages.success(self.request, "Your profile has been saved.")
         return response
+
+
+class FaceConsentView(LoginRequiredMixin, FormView):
+    """Give consent to face processing (before the next analysis, or again after
+    withdrawing it), then go back to the page that asked."""
+
+    form_class = FaceConsentForm
+    template_name = "accounts/face_consent.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, next=self._next())
+
+    def form_valid(self, form):
+        consent.record_consent(self.request.user)
+        messages.success(self.request, "Thank you: you can analyse your photos now.")
+        return redirect(self._next())
+
+    def _next(self):
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        safe = url_has_allowed_host_and_scheme(target, {self.request.get_host()}, self.request.is_secure())
+        return target if safe else settings.LOGIN_REDIRECT_URL
+
+
+class WithdrawConsentView(LoginRequiredMixin, TemplateView):
+    """GET asks for confirmation; POST withdraws consent: kept photos deleted, analysis stopped."""
+
+    template_name = "accounts/withdraw_consent.html"
+
+    def post(self, request):
+        consent.withdraw_consent(request.user)
+        messages.success(
+            request, "Your consent is withdrawn: your kept photos are deleted and no photo will be analysed."
+        )
+        return redirect("accounts:profile")
+
+
+@login_required
+@require_safe
+def export_data(request):
+    """Download my data: the ZIP of accounts.export, limited to a few an hour."""
+    if not export.ExportRateThrottle().allow_request(request, None):
+        messages.error(request, "You downloaded your data several times in the last hour. Try again later.")
+        return redirect("accounts:profile")
+    return export.export_response(request.user)
 
 
 class ConfirmEmailView(TemplateView):

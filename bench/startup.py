@@ -96,6 +96,7 @@ def token(var_dir: Path) -> str:
         "from django.contrib.auth import get_user_model\n"
         "from knox.models import get_token_model\n"
         "user, _ = get_user_model().objects.get_or_create(username='bench', defaults={'email': 'bench@example.com'})\n"
+        "from accounts.consent import record_consent; record_consent(user)\n"
         "print(get_token_model().objects.create(user=user)[1])\n"
     )
     env = {**os.environ, "FERMUSIC_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "fermusic.settings"}

@@ -32,6 +32,8 @@ urlpatterns = [
     path("auth/logout/", accounts_api.LogoutView.as_view(), name="api-logout"),
     path("auth/logout-everywhere/", accounts_api.LogoutEverywhereView.as_view(), name="api-logout-everywhere"),
     path("me/", accounts_api.ProfileView.as_view(), name="api-profile"),
+    path("me/consent/", accounts_api.FaceConsentView.as_view(), name="api-consent"),
+    path("me/export/", accounts_api.ExportView.as_view(), name="api-export"),
     path("", include("music.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", docs_policy(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),

@@ -8,4 +8,11 @@ urlpatterns = [
     path("discover/", views.discover, name="discover"),
     path("ratings/", views.ratings, name="ratings"),
     path("ratings/rate/", views.rate, name="rate"),
+    path("playlists/", views.playlists, name="playlists"),
+    path("playlists/save/", views.save_playlist, name="save-playlist"),
+    path("playlists/<int:pk>/", views.playlist, name="playlist"),
+    path("playlists/<int:pk>/rename/", views.rename_playlist, name="rename-playlist"),
+    path("playlists/<int:pk>/move/", views.move_in_playlist, name="move-in-playlist"),
+    path("playlists/<int:pk>/remove/", views.remove_from_playlist, name="remove-from-playlist"),
+    path("playlists/<int:pk>/delete/", views.delete_playlist, name="delete-playlist"),
 ]

@@ -18,6 +18,7 @@ def sign_up(client, n, email=None, **extra):
         "email": email or f"user-{n}@example.com",
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "face_consent": "on",
     }
     return client.post(SIGNUP, data, **extra)
 

@@ -25,6 +25,7 @@ def sign_up(page: Page, server, username: str) -> None:
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_label("I agree that FerMusic analyses").check()
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
     page.goto(server.link_mailed_to(email, "/accounts/activate/"))

@@ -372,7 +372,9 @@ class Stack:
             "shell",
             "-c",
             "from accounts.models import User; from knox.models import get_token_model; "
+            "from accounts.consent import record_consent; "
             f"user = User.objects.create_user({self.USERNAME!r}, 'faulty@example.com', {self.PASSWORD!r}); "
+            "record_consent(user); "
             "print(get_token_model().objects.create(user=user)[1])",
         ).split()[-1]
         self.site.start()

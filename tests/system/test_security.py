@@ -123,6 +123,8 @@ API_WRITES = [
     ("post", "/api/v1/auth/logout-everywhere/", lambda t: None),
     ("delete", "/api/v1/auth/tokens/{token}/", lambda t: None),
     ("delete", "/api/v1/auth/sessions/{session}/", lambda t: None),
+    ("post", "/api/v1/me/consent/", lambda t: {"face_consent": True}),
+    ("delete", "/api/v1/me/consent/", lambda t: None),
 ]
 
 
