@@ -100,11 +100,11 @@ class ProfileForm(PlainLabelsMixin, forms.ModelForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="Needed only to change your e-mail address. We tell your current address too.",
     )
-    field_order = ("email", "current_password", "photo_retention", "mood_strategy")
+    field_order = ("email", "current_password", "photo_retention", "mood_strategy", "keep_corrected_faces")
 
     class Meta:
         model = User
-        fields = ("photo_retention", "mood_strategy")
+        fields = ("photo_retention", "mood_strategy", "keep_corrected_faces")
         widgets = {
             "photo_retention": forms.RadioSelect,
             "mood_strategy": forms.RadioSelect,

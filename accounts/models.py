@@ -41,6 +41,14 @@ class User(AbstractUser):
         default=MoodStrategy.MATCH,
         help_text="Whether music should match your emotion or try to lift it.",
     )
+    keep_corrected_faces = models.BooleanField(
+        "Help improve the emotion reading",
+        default=False,
+        help_text=(
+            "When you correct a reading, keep a small 48x48 grey crop of that face (never the photo) "
+            "so that staff can retrain the model on it. Deleting the result deletes the crop."
+        ),
+    )
     # Consent to face processing (biometric data), given at sign-up or before the next
     # analysis; both are cleared when it is withdrawn (accounts.consent).
     face_consent_at = models.DateTimeField("face processing consented at", null=True, blank=True, editable=False)

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +55,15 @@ class Detection(models.Model):
     selected_face = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Index of the face that drives the music; the largest by default."
     )
+    # Null, not blank, while uncorrected: the API's {"felt_emotion": null}, and no empty
+    # string that could be mistaken for an emotion.
+    felt_emotion = models.CharField(  # noqa: DJ001
+        max_length=10,
+        choices=Emotion.choices,
+        null=True,
+        blank=True,
+        help_text="The emotion the owner says they felt, when the reading was wrong; it drives the music.",
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -84,6 +93,14 @@ class Detection(models.Model):
         index = self.selected_face if self.selected_face is not None else 0
         return next((f for f in faces if f.index == index), faces[0])
 
+    @property
+    def music_emotion(self) -> str | None:
+        """The emotion the music follows: the owner's correction, else the driving face's reading."""
+        if self.felt_emotion:
+            return self.felt_emotion
+        face = self.driving_face
+        return face.emotion if face else None
+
     def photo_deadline_after_finish(self, now=None):
         now = now or timezone.now()
         if self.status == self.Status.FAILED:
@@ -103,6 +120,9 @@ class DetectedFace(models.Model):
     confidence = models.FloatField()
     uncertain = models.BooleanField(default=False)
     landmarks = models.JSONField(default=dict, blank=True)
+    # The 48x48 grey aligned face (FACE_SIZE**2 bytes, row by row), stored only for owners
+    # who opted in to give corrected readings for retraining; see emotions.services.corrections.
+    aligned_face = models.BinaryField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["detection", "index"]
@@ -122,3 +142,11 @@ def _delete_photo_file(sender, instance: Detection, **kwargs):
     # outlives its detection.
     if instance.photo:
         instance.photo.delete(save=False)
+
+
+@receiver(post_save, sender=User)
+def _forget_kept_faces(sender, instance: User, update_fields=None, **kwargs):
+    # Opting out of giving corrected faces deletes the ones already given.
+    if instance.keep_corrected_faces or (update_fields is not None and "keep_corrected_faces" not in update_fields):
+        return
+    DetectedFace.objects.filter(detection__owner=instance, aligned_face__isnull=False).update(aligned_face=None)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("detections/<uuid:pk>/delete/", views.delete, name="delete"),
     path("detections/<uuid:pk>/rerun/", views.rerun, name="rerun"),
     path("detections/<uuid:pk>/face/", views.select_face, name="select_face"),
+    path("detections/<uuid:pk>/feeling/", views.correct, name="correct"),
 ]

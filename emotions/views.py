@@ -14,7 +14,7 @@ from emotions.api.serializers import DetectionSerializer
 from emotions.api.throttles import UploadRateThrottle
 from emotions.models import Detection
 from emotions.presentation import EMOTION_STYLE
-from emotions.services import detections
+from emotions.services import corrections, detections
 
 HISTORY_PAGE_SIZE = 12
 
@@ -33,9 +33,9 @@ def _upload(request, source: str, template: str):
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     if request.method != "POST" and not request.user.has_face_consent:
         return _ask_for_consent(request)
-    # The page checks size before uploading and renders the result inline, so it needs
-    # the limit and the emotions' emoji and colours.
-    context = {"source": source, "max_upload_mb": settings.MAX_UPLOAD_MB, "emotion_style": EMOTION_STYLE}
+    # The page checks size before uploading; the result it shows inline is the server's
+    # fragment (music:detection_result), swapped in as the analysis goes.
+    context = {"source": source, "max_upload_mb": settings.MAX_UPLOAD_MB}
     if request.method == "POST":
         if not UploadRateThrottle().allow_request(request, None):
             error, code = "Too many uploads in a short time. Wait a minute and try again.", 429
@@ -76,7 +76,6 @@ def detail(request, pk):
         {
             "detection": detection,
             "detection_json": DetectionSerializer(detection).data,
-            "emotion_style": EMOTION_STYLE,
         },
     )
 
@@ -143,6 +142,21 @@ def select_face(request, pk):
         detections.select_face(detection, int(request.POST.get("face", "")))
     except ValueError:
         messages.error(request, "Choose one of the faces found in the photo.")
+    return redirect(detection)
+
+
+@login_required
+@require_POST
+def correct(request, pk):
+    """ "Not quite? I feel …" without JavaScript: record the felt emotion (blank takes it back)."""
+    detection = _owned(request, pk)
+    if "felt_emotion" not in request.POST:
+        messages.error(request, "Choose the emotion you feel.")
+        return redirect(detection)
+    try:
+        corrections.correct_reading(detection, request.POST["felt_emotion"] or None)
+    except ValueError as exc:
+        messages.error(request, str(exc))
     return redirect(detection)
 
 

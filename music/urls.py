@@ -8,6 +8,7 @@ urlpatterns = [
     path("discover/", views.discover, name="discover"),
     path("ratings/", views.ratings, name="ratings"),
     path("ratings/rate/", views.rate, name="rate"),
+    path("detections/<uuid:pk>/result/", views.detection_result, name="detection_result"),
     path("playlists/", views.playlists, name="playlists"),
     path("playlists/save/", views.save_playlist, name="save-playlist"),
     path("playlists/<int:pk>/", views.playlist, name="playlist"),

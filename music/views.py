@@ -1,7 +1,9 @@
 """Pages for recommendations, ratings and playlists: Discover (music for an emotion or a
-mood chosen without a photo), My ratings, and Playlists (the listener's own, saved from a
-list, beside the published curated ones). All work without JavaScript (forms that post
-and redirect back); static/js/music/ makes rating rerank the list in place, and
+mood chosen without a photo), My ratings, Playlists (the listener's own, saved from a
+list, beside the published curated ones) and the fragment of a detection's result with
+its playlist. All work without JavaScript (forms that post and redirect back);
+static/js/music/ makes rating rerank a list in place by swapping in the server's HTML
+(``?fragment=list`` on Discover, ``detection_result`` for a photo), and
 static/js/music/player.js plays any list."""
 
 from __future__ import annotations
@@ -10,15 +12,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
+from emotions.api.serializers import DetectionSerializer
 from emotions.engine.labels import EMOTIONS
+from emotions.models import Detection
 from emotions.presentation import EMOTION_STYLE
-from music.api.serializers import ChosenFeelingSerializer, present
+from music.api.serializers import ChosenFeelingSerializer, RecommendationQuerySerializer, present
 from music.filters import BROWSE_FIELDS, DiscoverFilter
 from music.models import Playlist, Rating, RecommendationLog, Track
 from music.moods.labels import MOODS
@@ -34,12 +39,12 @@ MAX_PICK_PAGES = 5  # 50 picks: as many as the API gives in one list
 BROWSE_PAGE_SIZE = 20
 FEELING_PARAMS = ("emotion", "mood", "strategy", "seed")
 
-# How each mood is shown: an emoji and a one-line description.
+# How each mood is shown: an icon (a symbol of static/img/icons.svg) and a one-line description.
 MOOD_STYLE = {
-    "happy": {"emoji": "☀️", "label": "Happy", "description": "Bright, upbeat songs"},
-    "energetic": {"emoji": "⚡", "label": "Energetic", "description": "Loud, driving songs"},
-    "calm": {"emoji": "🌿", "label": "Calm", "description": "Quiet, gentle songs"},
-    "sad": {"emoji": "🌧️", "label": "Sad", "description": "Slow, tender songs"},
+    "happy": {"icon": "mood-happy", "label": "Happy", "description": "Bright, upbeat songs"},
+    "energetic": {"icon": "mood-energetic", "label": "Energetic", "description": "Loud, driving songs"},
+    "calm": {"icon": "mood-calm", "label": "Calm", "description": "Quiet, gentle songs"},
+    "sad": {"icon": "mood-sad", "label": "Sad", "description": "Slow, tender songs"},
 }
 
 
@@ -99,7 +104,6 @@ def discover(request):
         more_url = f"{reverse('music:discover')}?{urlencode({**params, 'page': page + 1, 'seed': recs.seed})}"
     context.update(
         recs=shown,
-        recs_json=present(shown, log),
         list_url=list_url,
         more_url=more_url,
         page_number=page,
@@ -108,7 +112,43 @@ def discover(request):
         # A rating made without JavaScript comes back to the same exploration, reranked.
         next_url=f"{list_url}&{urlencode({'seed': recs.seed})}",
     )
+    if request.GET.get("fragment") == "list":
+        return render(request, "music/_recommendations_fragment.html", context)
     return render(request, "music/discover.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+def detection_result(request, pk):
+    """The result of one of my detections with its playlist, as an HTML fragment that
+    the result pages swap in whenever the detection changes (analysis finished, another
+    face chosen, the reading corrected). ``?level=3`` nests its headings one deeper;
+    ``?seed=`` keeps a list's exploration and ``?fragment=list`` gives the list alone
+    (a rating reranks it). Another user's detection is a 404."""
+    detection = get_object_or_404(Detection.objects.owned_by(request.user).prefetch_related("faces"), pk=pk)
+    query = RecommendationQuerySerializer(data=request.GET)
+    if not query.is_valid():
+        return HttpResponseBadRequest("The seed must be a whole number.")
+    d = DetectionSerializer(detection).data
+    context = {"d": d, "heading_level": 3 if request.GET.get("level") == "3" else 2, "face_count": len(d["faces"])}
+    emotion = detection.music_emotion if detection.status == Detection.Status.DONE else None
+    if emotion:
+        recs, _ = recommend_and_log(
+            request.user,
+            RecommendationLog.Surface.DETECTION,
+            detection=detection,
+            emotion=emotion,
+            **query.validated_data,
+        )
+        context.update(
+            recs=recs,
+            list_url=f"{reverse('music:detection_result', args=[detection.pk])}?level={context['heading_level']}",
+            next_url=detection.get_absolute_url(),
+        )
+        if request.GET.get("fragment") == "list":
+            return render(request, "music/_recommendations_fragment.html", context)
+    return render(request, "music/detection_result.html", context)
 
 
 def _pick_page(value: str | None) -> int:
@@ -204,9 +244,14 @@ def _own_playlist(request, pk: int) -> Playlist:
     return get_object_or_404(Playlist.objects.owned_by(request.user), pk=pk)
 
 
+def _is_id(value: str) -> bool:
+    # A primary key is a 64-bit integer: longer digit strings name nothing.
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _track_id(request) -> int:
     value = request.POST.get("track", "")
-    if not value.isdigit():
+    if not _is_id(value):
         raise Http404("No such song in this playlist.")
     return int(value)
 
@@ -236,7 +281,7 @@ def playlist(request, pk: int):
 @require_POST
 def save_playlist(request):
     """'Save this list': the posted songs (``track``, in order) become a new playlist of mine."""
-    ids = [int(v) for v in request.POST.getlist("track") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("track") if _is_id(v)]
     try:
         saved = playlist_service.save_list(request.user, ids, request.POST.get("name"))
     except playlist_service.PlaylistError as exc:
@@ -271,7 +316,7 @@ def move_in_playlist(request, pk: int):
     direction, to = request.POST.get("direction"), request.POST.get("position", "")
     if direction in ("up", "down"):
         position = current - 1 if direction == "up" else current + 1
-    elif to.isdigit() and int(to) >= 1:
+    elif _is_id(to) and int(to) >= 1:
         position = int(to)
     else:
         messages.error(request, "Say where the song goes: up, down or a position.")

@@ -31,6 +31,7 @@ class DetectionSerializer(serializers.ModelSerializer):
             "source",
             "faces",
             "selected_face",
+            "felt_emotion",
             "photo_url",
             "photo_width",
             "photo_height",
@@ -56,3 +57,11 @@ class DetectionUploadSerializer(serializers.Serializer):
 
 class SelectFaceSerializer(serializers.Serializer):
     selected_face = serializers.IntegerField(min_value=0)
+
+
+class FeltEmotionSerializer(serializers.Serializer):
+    felt_emotion = serializers.ChoiceField(
+        choices=EMOTIONS,
+        allow_null=True,
+        help_text="The emotion you felt, when the reading was wrong (it then drives the music); null takes it back.",
+    )

@@ -6,10 +6,15 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.consent import ConsentRequired
-from emotions.api.serializers import DetectionSerializer, DetectionUploadSerializer, SelectFaceSerializer
+from emotions.api.serializers import (
+    DetectionSerializer,
+    DetectionUploadSerializer,
+    FeltEmotionSerializer,
+    SelectFaceSerializer,
+)
 from emotions.api.throttles import UploadRateThrottle
 from emotions.models import Detection
-from emotions.services import detections
+from emotions.services import corrections, detections
 from fermusic.lib.parsers import JSONParser
 
 CONSENT_REQUIRED_API = (
@@ -25,7 +30,8 @@ class DetectionViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Your photo analyses. Another user's detection is a 404."""
+    """Your photo analyses. Another user's detection is a 404. PATCH sets only
+    ``felt_emotion``: the emotion you felt when the reading was wrong."""
 
     serializer_class = DetectionSerializer
     parser_classes = [JSONParser, MultiPartParser]
@@ -57,6 +63,17 @@ class DetectionViewSet(
         except ConsentRequired as exc:
             raise PermissionDenied(CONSENT_REQUIRED_API) from exc
         return Response(DetectionSerializer(detection).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request={"application/json": FeltEmotionSerializer}, responses={200: DetectionSerializer, 409: None})
+    def partial_update(self, request, *args, **kwargs):
+        detection = self.get_object()
+        correction = FeltEmotionSerializer(data=request.data)
+        correction.is_valid(raise_exception=True)
+        try:
+            detection = corrections.correct_reading(detection, correction.validated_data["felt_emotion"])
+        except corrections.NothingToCorrect as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(DetectionSerializer(detection).data)
 
     @extend_schema(request=None, responses={202: DetectionSerializer, 403: None, 409: None})
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])

@@ -12,7 +12,7 @@ from PIL import Image
 
 from accounts.consent import require_consent
 from emotions.engine.preprocess import ImageError, decode_image
-from emotions.models import Detection
+from emotions.models import DetectedFace, Detection
 from emotions.services.events import notify
 from emotions.signals import history_deleted
 from emotions.tasks import analyse_detection
@@ -96,12 +96,19 @@ def rerun(detection: Detection) -> bool:
 
 
 def select_face(detection: Detection, index: int) -> None:
-    """Make face ``index`` the one that drives the music; ValueError when there is none."""
+    """Make face ``index`` the one that drives the music; ValueError when there is none.
+    A correction of the reading was about the face chosen before, so it goes (with the
+    face kept for it): the new face's own reading drives the music until corrected."""
     if not detection.faces.filter(index=index).exists():
         raise ValueError(f"This photo has no face number {index}.")
-    detection.selected_face = index
-    detection.save(update_fields=["selected_face"])
     with transaction.atomic():
+        fields = ["selected_face"]
+        if detection.felt_emotion and detection.selected_face != index:
+            detection.felt_emotion = None
+            fields.append("felt_emotion")
+            DetectedFace.objects.filter(detection=detection).update(aligned_face=None)
+        detection.selected_face = index
+        detection.save(update_fields=fields)
         notify(detection)
 
 

@@ -101,8 +101,9 @@ class RecommendationsView(APIView):
 
 
 class DetectionRecommendationsView(GenericAPIView):
-    """Music for the emotion of the face that drives this detection, ranked for me.
-    Another user's detection is a 404; 409 while there is no face to follow."""
+    """Music for the emotion I said I felt (``felt_emotion``) or, without a correction,
+    for the emotion of the face that drives this detection, ranked for me. Another
+    user's detection is a 404; 409 while there is no face to follow."""
 
     serializer_class = RecommendationsSerializer
 
@@ -128,7 +129,7 @@ class DetectionRecommendationsView(GenericAPIView):
             request.user,
             RecommendationLog.Surface.DETECTION,
             detection=detection,
-            emotion=face.emotion,
+            emotion=detection.felt_emotion or face.emotion,
             **query.validated_data,
         )
         return Response(present(recs, log))

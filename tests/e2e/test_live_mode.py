@@ -30,9 +30,7 @@ def test_live_mode_shows_the_face_and_mood_from_the_camera_stream(page, server):
     music = page.locator("[data-live-music]")
     expect(music).to_be_visible()
     feeling = re.compile(
-        r"^For feeling ("
-        + "|".join(style["label"].lower() for style in EMOTION_STYLE.values())
-        + r"), matching your mood"
+        r"^For feeling (" + "|".join(style["adjective"] for style in EMOTION_STYLE.values()) + r"), matching your mood"
     )
     expect(music.locator("[data-rec-intro]")).to_have_text(feeling)
     expect(music.locator("[data-rec-list] > li").first).to_be_visible()

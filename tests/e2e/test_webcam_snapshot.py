@@ -25,6 +25,8 @@ def test_a_snapshot_from_the_webcam_is_analysed_on_the_page(page, server):
     result = finished_result(page)
     assert_one_face_with_seven_bars(result)
     expect(result.locator(".photo-boxes")).to_have_attribute("viewBox", "0 0 640 480")
+    # Its music arrives under the reading, without a click.
+    expect(result.locator("[data-recommendations] [data-rec-list] > li").first).to_be_visible()
     expect(result.get_by_role("link", name="Open the result page")).to_have_attribute(
         "href", re.compile(r"^/detections/[0-9a-f-]{36}/$")
     )

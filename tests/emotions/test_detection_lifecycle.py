@@ -104,7 +104,7 @@ def test_the_sweeper_fails_a_stuck_detection_which_can_then_be_rerun(
     long_ago = timezone.now() - timedelta(seconds=settings.DETECTION_TIMEOUT_SECONDS + 60)
     Detection.objects.filter(pk=detection.pk).update(status="running", created_at=long_ago, started_at=long_ago)
 
-    assert analysis.sweep() == {"failed": 1, "photos_deleted": 0}
+    assert analysis.sweep() == {"failed": 1, "photos_deleted": 0, "face_crops_deleted": 0}
     detection.refresh_from_db()
     assert detection.status == "failed"
     assert detection.failure_reason == analysis.STUCK_REASON

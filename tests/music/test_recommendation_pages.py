@@ -1,8 +1,6 @@
 """The Discover and My ratings pages, rating without JavaScript, and the result page's
 recommendations section."""
 
-import json
-import re
 from html import unescape
 
 import pytest
@@ -18,14 +16,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_catalogue_in
 @pytest.fixture
 def catalogue(db):
     return catalogue_in_db()
-
-
-def embedded_json(response, element_id):
-    match = re.search(
-        rf'<script id="{element_id}" type="application/json">(.*?)</script>', response.content.decode(), re.S
-    )
-    assert match, f"no #{element_id} in the page"
-    return json.loads(unescape(match.group(1)))
 
 
 @pytest.mark.parametrize("name", ["music:discover", "music:ratings"])
@@ -52,21 +42,32 @@ def test_discover_lists_music_for_a_chosen_emotion_and_logs_it(alice_client, ali
     html = response.content.decode()
     assert response.status_code == 200
     assert "Music for feeling sad" in html
-    data = embedded_json(response, "recommendations-data")
-    assert data["moods"] == ["calm", "happy"] and len(data["results"]) == 10
-    for item in data["results"]:
-        assert item["track"]["title"] in unescape(html)
-    log = RecommendationLog.objects.get(pk=data["log"])
+    recs = response.context["recs"]
+    assert recs.moods == ["calm", "happy"] and len(recs.items) == 10
+    for item in recs.items:
+        assert item.track.title in unescape(html)
+    log = RecommendationLog.objects.get()
     assert (log.user, log.surface, log.emotion, log.strategy) == (alice, "discover", "sad", "lift")
     # A rating made without JavaScript comes back to the same list.
-    assert f"seed={data['seed']}" in html
+    assert f"seed={recs.seed}" in html
+
+
+def test_discover_gives_the_list_alone_as_html_for_the_pages_script(alice_client, catalogue):
+    whole = alice_client.get(reverse("music:discover"), {"emotion": "surprise", "seed": 7})
+    fragment = alice_client.get(reverse("music:discover"), {"emotion": "surprise", "seed": 7, "fragment": "list"})
+
+    html = fragment.content.decode()
+    assert fragment.status_code == 200 and "<html" not in html
+    assert 'data-rec-body data-seed="7"' in html and "For feeling surprised, matching your mood" in html
+    titles = [item.track.title for item in whole.context["recs"].items]
+    assert [item.track.title for item in fragment.context["recs"].items] == titles
 
 
 def test_discover_lists_music_for_a_chosen_mood(alice_client, catalogue):
     response = alice_client.get(reverse("music:discover"), {"mood": "calm"})
 
     assert "Calm music" in response.content.decode()
-    assert {item["track"]["mood"] for item in embedded_json(response, "recommendations-data")["results"]} == {"calm"}
+    assert {item.track.mood for item in response.context["recs"].items} == {"calm"}
 
 
 def test_discover_answers_json_to_the_pages_script(alice_client, catalogue):
@@ -174,10 +175,9 @@ def test_the_result_page_has_a_section_for_its_music(alice_client, alice):
 
     html = alice_client.get(reverse("emotions:detail", args=[detection.pk])).content.decode()
 
-    assert 'id="recommendations"' in html and "data-recommendations" in html
-    assert reverse("detection-recommendations", args=["00000000-0000-0000-0000-000000000000"]) in html
-    assert "js/music/detection.js" in html
-    # Without JavaScript the section stays hidden; a link leads to the same music.
+    assert reverse("music:detection_result", args=["00000000-0000-0000-0000-000000000000"]) in html
+    assert "js/emotions/detail.js" in html
+    # Without JavaScript a link leads to the same music.
     assert f"{reverse('music:discover')}?emotion=happy" in html
 
 

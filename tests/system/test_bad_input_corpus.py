@@ -35,7 +35,7 @@ from emotions.live import analysis as live_analysis
 from fermusic.routing import websocket_urlpatterns
 from music.catalogue.spotify import SpotifyCatalog, SpotifyError
 from music.models import ImportJob, MoodMapping, Playlist, Track
-from music.services import ratings
+from music.services import playlists, ratings
 from music.services.spotify_import import import_playlist
 from tests.support import corpus
 from tests.support.factories import PASSWORD
@@ -95,6 +95,7 @@ def world(db, alice, bob):
     playlist = PlaylistFactory(name="Rainy", mood="sad", published=True)
     playlist.append([track])
     rating, _ = ratings.rate(alice, track, 1)
+    mine = playlists.save_list(alice, [track.pk], "Alice's")
     return SimpleNamespace(
         alice=alice,
         bob=bob,
@@ -103,6 +104,7 @@ def world(db, alice, bob):
             "track": track.pk,
             "other_track": other_track.pk,
             "playlist": playlist.pk,
+            "my_playlist": mine.pk,
             "rating": rating.pk,
             "detection": detection_with_faces(alice, emotions=("sad", "happy")).pk,
             "mapping": MoodMapping.objects.order_by("pk").first().pk,
@@ -248,6 +250,34 @@ FORMS = {
         },
         refuses_by="redirect",
     ),
+    "save this list": Form(
+        "/music/playlists/save/",
+        "alice",
+        {"track": ["{track}", "{other_track}"], "name": "Rainy day"},
+        {
+            **text_cases("name", required=False),
+            "no songs": {"track": OMIT},
+            "unknown song": {"track": "999999"},
+            "song number too large": {"track": "9" * 30},
+            "song not a whole number": {"track": "1.5"},
+        },
+        refuses_by="redirect",
+    ),
+    "rename my playlist": Form(
+        "/music/playlists/{my_playlist}/rename/", "alice", {"name": "Sunday"}, text_cases("name"), refuses_by="redirect"
+    ),
+    "move in my playlist": Form(
+        "/music/playlists/{my_playlist}/move/",
+        "alice",
+        {"track": "{track}", "direction": "down"},
+        {
+            **text_cases("track", "direction"),
+            "not in the playlist": {"track": "{other_track}"},
+            "song number too large": {"track": "9" * 30},
+            "position too large to read": {"direction": OMIT, "position": "9" * 30},
+        },
+        refuses_by="redirect",
+    ),
     "face choice": Form(
         "/detections/{detection}/face/",
         "alice",
@@ -257,6 +287,18 @@ FORMS = {
             "no such face": {"face": "7"},
             "negative face": {"face": "-1"},
             "face number too long to read": {"face": "9" * 5000},
+        },
+        refuses_by="redirect",
+    ),
+    "not quite, I feel": Form(
+        "/detections/{detection}/feeling/",
+        "alice",
+        {"felt_emotion": "sad"},
+        {
+            # Empty is not bad here: it takes the correction back.
+            **text_cases("felt_emotion", required=False),
+            "not an emotion": {"felt_emotion": "bored"},
+            "the label, not the value": {"felt_emotion": "Sad"},
         },
         refuses_by="redirect",
     ),
@@ -474,6 +516,21 @@ ENDPOINTS = {
     "face choice": Endpoint(
         "post", "/api/v1/detections/{detection}/select-face/", "alice", {"selected_face": 1}, SELECT_FACE_CASES
     ),
+    "correct the reading": Endpoint(
+        "patch",
+        "/api/v1/detections/{detection}/",
+        "alice",
+        {"felt_emotion": "sad"},
+        {
+            "missing": {"felt_emotion": OMIT},
+            "not an emotion": {"felt_emotion": "bored"},
+            "empty": {"felt_emotion": ""},
+            "a number": {"felt_emotion": 4},
+            "a list": {"felt_emotion": ["sad"]},
+            "an object": {"felt_emotion": {"emotion": "sad"}},
+            "huge": {"felt_emotion": corpus.HUGE},
+        },
+    ),
     "rate a track": Endpoint(
         "post",
         "/api/v1/ratings/",
@@ -620,6 +677,7 @@ OBJECT_URLS = [
     ("alice", "delete", "/api/v1/detections/{id}/"),
     ("alice", "post", "/api/v1/detections/{id}/rerun/"),
     ("alice", "post", "/api/v1/detections/{id}/select-face/"),
+    ("alice", "patch", "/api/v1/detections/{id}/"),
     ("alice", "get", "/api/v1/detections/{id}/recommendations/"),
     ("alice", "get", "/api/v1/ratings/{id}/"),
     ("alice", "patch", "/api/v1/ratings/{id}/"),
@@ -635,6 +693,8 @@ OBJECT_URLS = [
     ("alice", "post", "/detections/{id}/delete/"),
     ("alice", "post", "/detections/{id}/rerun/"),
     ("alice", "post", "/detections/{id}/face/"),
+    ("alice", "post", "/detections/{id}/feeling/"),
+    ("alice", "get", "/music/detections/{id}/result/"),
 ]
 
 

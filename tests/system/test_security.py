@@ -119,6 +119,7 @@ API_WRITES = [
     ("post", "/api/v1/detections/{detection}/select-face/", lambda t: {"selected_face": 1}),
     ("post", "/api/v1/detections/{detection}/rerun/", lambda t: None),
     ("delete", "/api/v1/detections/{detection}/", lambda t: None),
+    ("patch", "/api/v1/detections/{detection}/", lambda t: {"felt_emotion": "sad"}),
     ("post", "/api/v1/detections/", lambda t: {"source": "upload"}),
     ("post", "/api/v1/auth/logout-everywhere/", lambda t: None),
     ("delete", "/api/v1/auth/tokens/{token}/", lambda t: None),
@@ -178,6 +179,7 @@ def test_an_api_write_with_a_token_needs_no_csrf_token(alice, alices_things):
 # Which of alice's things each object route names, by the route's first segments.
 OWNED_ROUTES = {
     "detections/": "detection",
+    "music/detections/": "detection",
     "api/v1/detections/": "detection",
     "api/v1/ratings/": "rating",
 }
@@ -216,7 +218,13 @@ def test_bob_gets_404_for_alices_object_whatever_the_method(client, bob, alices_
     statuses = {}
     with stores_nothing():
         statuses["get"] = client.get(path).status_code
-        body = {"value": -1, "selected_face": 1, "face": "1", "track": alices_things["track"].pk}
+        body = {
+            "value": -1,
+            "selected_face": 1,
+            "face": "1",
+            "felt_emotion": "angry",
+            "track": alices_things["track"].pk,
+        }
         for method in ("post", "put", "patch", "delete"):
             statuses[method] = getattr(client, method)(path, body, content_type="application/json").status_code
     # 405 for a method the route does not take; for every other one, nothing at all.

@@ -8,6 +8,7 @@
 import { socketUrl } from "../socket.js";
 import { cameraProblem } from "./camera.js";
 import { h, percent, readJson, svg } from "./dom.js";
+import { emotionIcon, emotionWord } from "./words.js";
 
 const FRAME_WIDTH = 320;
 const JPEG_QUALITY = 0.7;
@@ -344,7 +345,8 @@ async function sendFrame() {
 
 // --- Showing results ------------------------------------------------------------------
 
-const styleOf = (emotion) => emotionStyle[emotion] || { emoji: "", colour: "#556270", label: emotion };
+const styleOf = (emotion) => emotionStyle[emotion] || { colour: "#556270", label: emotion };
+const icon = (emotion) => emotionIcon(emotion, root.dataset.iconsUrl);
 
 function showResult(message) {
   const now = performance.now();
@@ -369,7 +371,7 @@ function drawBoxes({ width, height, faces }) {
     ...faces.map((face) => {
       const [x, y, w, hgt] = face.box;
       const style = styleOf(face.emotion);
-      const label = face.uncertain ? "Not sure" : `${style.emoji} ${style.label} ${percent(face.confidence)}%`;
+      const label = face.uncertain ? "Not sure" : `${style.label} ${percent(face.confidence)}%`;
       const tagHeight = font * 1.6;
       const tagY = y >= tagHeight ? y - tagHeight : y + hgt;
       return svg(
@@ -386,7 +388,7 @@ function drawBoxes({ width, height, faces }) {
 
 function showMood(smoothed) {
   const style = styleOf(smoothed.emotion);
-  moodEmoji.textContent = style.emoji;
+  moodEmoji.replaceChildren(icon(smoothed.emotion));
   moodLabel.textContent = style.label;
   moodBars.replaceChildren(
     ...Object.entries(smoothed.probabilities).map(([emotion, probability]) => {
@@ -395,7 +397,7 @@ function showMood(smoothed) {
       return h(
         "li",
         { class: `prob${emotion === smoothed.emotion ? " is-top" : ""}`, style: { "--emotion": s.colour, "--p": `${value}%` } },
-        h("span", { class: "prob-label" }, h("span", { class: "prob-emoji", "aria-hidden": "true", text: s.emoji }), ` ${s.label}`),
+        h("span", { class: "prob-label" }, h("span", { class: "prob-emoji", "aria-hidden": "true" }, icon(emotion)), ` ${s.label}`),
         h("span", { class: "prob-track", "aria-hidden": "true" }, h("span", { class: "prob-fill" })),
         h("span", { class: "prob-value", text: `${value}%` }),
       );
@@ -426,15 +428,17 @@ function drawTrend(now) {
 function moodChanged({ emotion, previous, probabilities }) {
   const style = styleOf(emotion);
   changeText.textContent = previous
-    ? `Your mood changed from ${styleOf(previous).label.toLowerCase()} to ${style.label.toLowerCase()}.`
-    : `Your mood reads as ${style.label.toLowerCase()}.`;
+    ? `You looked ${emotionWord(previous)}; now you look ${emotionWord(emotion)}.`
+    : `You look ${emotionWord(emotion)}.`;
   const time = new Date();
   changes.prepend(
     h(
       "li",
       {},
       h("time", { datetime: time.toISOString(), text: time.toLocaleTimeString() }),
-      ` ${style.emoji} ${style.label}`,
+      " ",
+      icon(emotion),
+      ` ${style.label}`,
     ),
   );
   while (changes.children.length > MAX_CHANGES_SHOWN) changes.lastElementChild.remove();

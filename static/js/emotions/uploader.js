@@ -2,10 +2,10 @@
 // it, and showing the live result in place.
 
 import { csrfHeaders } from "../csrf.js";
-import { formatSize, readJson } from "./dom.js";
-import { watchDetection } from "./live.js";
+import { formatSize } from "./dom.js";
 import { rememberPreview } from "./preview-store.js";
-import { ResultView } from "./result.js";
+import { announce } from "../fragment.js";
+import { LiveResult } from "./result-live.js";
 
 // The formats the server's message names; it re-checks everything it is sent.
 const TYPES = ["image/jpeg", "image/png", "image/webp"];
@@ -53,23 +53,14 @@ export async function sendPhoto(url, file) {
   return { error: `The upload failed (error ${response.status}). Try again in a moment.` };
 }
 
-export const LOST_MESSAGES = {
-  gone: "This result has been deleted, perhaps from another tab.",
-  "signed-out": "You have been logged out. Log in again to see the result.",
-};
-
-/** The result area under an upload form: a ResultView that follows the detection live. */
+/** The result area under an upload form: the result and its playlist, followed live. */
 export class InlineResult {
   constructor(area) {
     this.area = area;
     this.heading = area.querySelector("h2");
     this.link = area.querySelector("[data-result-link]");
     this.again = area.querySelector("[data-result-again]");
-    this.watcher = null;
-    this.view = new ResultView(area.querySelector("[data-result]"), {
-      emotionStyle: readJson("emotion-style"),
-      onChange: () => this.watcher?.resume(),
-    });
+    this.result = new LiveResult(area.querySelector("[data-result-live]"));
   }
 
   onAgain(handler) {
@@ -83,26 +74,15 @@ export class InlineResult {
     this.close();
     // Kept for the result page, which may open after the server has deleted the photo.
     rememberPreview(detection.id, file);
-    this.view.setLocalPreview(previewUrl);
-    this.view.update(detection, { announce: false });
     this.link.href = detection.url;
     this.area.hidden = false;
     this.heading.focus();
-    this.view.announce(`Photo uploaded. ${this.view.statusSentence(detection)}`);
-    this.watcher = watchDetection({
-      id: detection.id,
-      apiUrl: this.view.url("apiUrl", detection.id),
-      current: () => this.view.detection,
-      onUpdate: (update) => this.view.update(update),
-      onConnection: (state) => this.view.setConnection(state),
-      onLost: (reason) => this.view.showError(LOST_MESSAGES[reason]),
-    });
+    announce(this.result.announcer, "Photo uploaded. Your result and its music appear below.");
+    this.result.follow(detection, { localPreview: previewUrl });
   }
 
   close() {
-    this.watcher?.stop();
-    this.watcher = null;
-    this.view.clear();
+    this.result.clear();
     this.area.hidden = true;
   }
 }

@@ -2,17 +2,10 @@
 // and switching "Match how I feel / Lift my mood" shows the list for the new strategy
 // at once (without JavaScript, the "Update the list" button does the same).
 
-import { readJson } from "../emotions/dom.js";
-import { RecommendationList, fetchJson } from "./recommendations.js";
+import { RecommendationList } from "./recommendations.js";
 
-const root = document.querySelector("[data-recommendations]");
-const data = readJson("recommendations-data");
-if (root && data) {
-  const list = new RecommendationList(root, {
-    fetchList: (seed) => fetchJson(`${root.dataset.listUrl}${seed === null ? "" : `&seed=${seed}`}`),
-  });
-  list.render(data);
-}
+const root = document.querySelector("[data-recommendations][data-list-url]");
+if (root) new RecommendationList(root);
 
 const feeling = document.querySelector("[data-feeling-form]");
 if (feeling) {
