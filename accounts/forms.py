@@ -83,11 +83,29 @@ class FaceConsentForm(PlainLabelsMixin, forms.Form):
 
 
 class ProfileForm(PlainLabelsMixin, forms.ModelForm):
+    """Preferences are saved as they are; a new e-mail address is not: the view mails it
+    a confirmation link (accounts.services.request_email_change), so the form never
+    says whether another account has the address."""
+
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="A new address takes effect once you open the link we send to it.",
+    )
+    current_password = forms.CharField(
+        label="Current password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Needed only to change your e-mail address. We tell your current address too.",
+    )
+    field_order = ("email", "current_password", "photo_retention", "mood_strategy", "keep_corrected_faces")
+
     class Meta:
         model = User
-        fields = ("email", "photo_retention", "mood_strategy", "keep_corrected_faces")
+        fields = ("photo_retention", "mood_strategy", "keep_corrected_faces")
         widgets = {
-            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "photo_retention": forms.RadioSelect,
             "mood_strategy": forms.RadioSelect,
         }
@@ -96,9 +114,37 @@ class ProfileForm(PlainLabelsMixin, forms.ModelForm):
             "mood_strategy": "Music strategy",
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("email", self.instance.email)
+
+    @property
+    def new_email(self) -> str | None:
+        """The address asked for, when it differs from the account's (in more than case)."""
+        email = User.objects.normalize_email(self.cleaned_data.get("email") or "")
+        return email if email and email.lower() != self.instance.email.lower() else None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.new_email:
+            # A session left open must not be enough to move the account to another
+            # inbox, from which a password reset would take it over.
+            password = cleaned.get("current_password")
+            if not password:
+                self.add_error("current_password", "Give your current password to change the e-mail address.")
+            elif not self.instance.check_password(password):
+                self.add_error("current_password", "That password is not correct.")
+        return cleaned
+
 
 class LoginForm(PlainLabelsMixin, AuthenticationForm):
-    pass
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": (
+            "Please enter a correct username and password (the password is case-sensitive). "
+            "Just signed up? Open the link we e-mailed you first."
+        ),
+    }
 
 
 class ResetPasswordForm(PlainLabelsMixin, PasswordResetForm):

@@ -1,8 +1,14 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.signals import user_logged_out
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.db.models.signals import pre_delete, pre_save
+from django.dispatch import receiver
+
+from accounts import services
+from fermusic.lib.events import end_session_sockets
 
 # The version of the privacy notice (templates/privacy.html). Change it when what the
 # notice says about face processing changes: everyone is then asked to consent again
@@ -79,3 +85,30 @@ class User(AbstractUser):
                 field = "email" if problem.code == "duplicate_email" else NON_FIELD_ERRORS
                 errors.setdefault(field, []).append(problem)
             raise ValidationError(errors) from error
+
+
+# --- Sign-ins end with the events that must end them --------------------------------
+# However they happen: a new password from the change page, a reset link, the admin or
+# ``manage.py changepassword``; a deletion from the account page or the admin; a logout.
+
+
+@receiver(pre_save, sender=User)
+def sign_out_on_new_password(sender, instance, **kwargs):
+    # set_password() keeps the raw password in _password until the save; Django clears
+    # it first for its own hash upgrades at log-in, which are no new password.
+    if instance._password is not None and not instance._state.adding:
+        # In the save's transaction, so a failed save keeps them. The change page keeps
+        # its own session: update_session_auth_hash() saves it again under a new key.
+        services.sign_out_everywhere(instance)
+
+
+@receiver(pre_delete, sender=User)
+def sign_out_on_deletion(sender, instance, **kwargs):
+    services.sign_out_everywhere(instance)
+
+
+@receiver(user_logged_out)
+def close_sockets_on_logout(sender, request, user, **kwargs):
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        end_session_sockets(session_key)

@@ -7,6 +7,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("signup/", views.SignUpView.as_view(), name="signup"),
+    path("activate/<uidb64>/<token>/", views.ActivateView.as_view(), name="activate"),
+    path("email/confirm/<str:token>/", views.ConfirmEmailView.as_view(), name="confirm_email"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -22,17 +24,7 @@ urlpatterns = [
     path("consent/", views.FaceConsentView.as_view(), name="consent"),
     path("consent/withdraw/", views.WithdrawConsentView.as_view(), name="withdraw_consent"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "password/reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="registration/password_reset_form.html",
-            form_class=forms.ResetPasswordForm,
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html"),
@@ -52,6 +44,10 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_complete.html"),
         name="password_reset_complete",
     ),
+    path("sessions/", views.sessions, name="sessions"),
+    path("sessions/<str:session_id>/end/", views.end_session, name="end_session"),
+    path("tokens/<str:token_key>/revoke/", views.revoke_token, name="revoke_token"),
+    path("sessions/end-all/", views.log_out_everywhere, name="log_out_everywhere"),
     path("delete/", views.DeleteAccountView.as_view(), name="delete"),
     path("deleted/", views.account_deleted, name="deleted"),
 ]

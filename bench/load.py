@@ -277,7 +277,7 @@ def prepare(listeners: int) -> None:
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from rest_framework.authtoken.models import Token
+    from knox.models import get_token_model
 
     from accounts.consent import record_consent
     from accounts.models import User
@@ -291,10 +291,10 @@ def prepare(listeners: int) -> None:
         record_consent(user)
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # axes, first, logs nobody in
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        users.append({"token": Token.objects.create(user=user).key, "session": session.session_key})
+        users.append({"token": get_token_model().objects.create(user=user)[1], "session": session.session_key})
     print(json.dumps({"users": users, "session_cookie": settings.SESSION_COOKIE_NAME}))
 
 

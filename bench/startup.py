@@ -94,10 +94,10 @@ def token(var_dir: Path) -> str:
     code = (
         "import django; django.setup()\n"
         "from django.contrib.auth import get_user_model\n"
-        "from rest_framework.authtoken.models import Token\n"
+        "from knox.models import get_token_model\n"
         "user, _ = get_user_model().objects.get_or_create(username='bench', defaults={'email': 'bench@example.com'})\n"
         "from accounts.consent import record_consent; record_consent(user)\n"
-        "print(Token.objects.get_or_create(user=user)[0].key)\n"
+        "print(get_token_model().objects.create(user=user)[1])\n"
     )
     env = {**os.environ, "FERMUSIC_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "fermusic.settings"}
     for name in ("DATABASE_URL", "REDIS_URL"):

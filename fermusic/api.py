@@ -5,20 +5,11 @@ from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import ExportView, FaceConsentView, ProfileView
+from accounts import api as accounts_api
 from emotions.api.views import DetectionViewSet
-from fermusic.lib.parsers import JSONParser
 from music.api.views import PlaylistViewSet, RatingViewSet, TrackViewSet
-
-
-class TokenView(ObtainAuthToken):
-    """POST {"username", "password"} as JSON -> {"token"}; then send `Authorization: Token <token>`."""
-
-    parser_classes = [JSONParser]
-
 
 # Swagger UI and ReDoc style themselves with <style> blocks, and ReDoc searches in a
 # blob: worker; their scripts still come from this origin only (the split Swagger view
@@ -33,10 +24,16 @@ router.register("tracks", TrackViewSet, basename="track")
 router.register("playlists", PlaylistViewSet, basename="playlist")
 
 urlpatterns = [
-    path("auth/token/", TokenView.as_view(), name="api-token"),
-    path("me/", ProfileView.as_view(), name="api-profile"),
-    path("me/consent/", FaceConsentView.as_view(), name="api-consent"),
-    path("me/export/", ExportView.as_view(), name="api-export"),
+    path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", accounts_api.TokenListView.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:token_key>/", accounts_api.TokenDetailView.as_view(), name="api-token-detail"),
+    path("auth/sessions/", accounts_api.SessionListView.as_view(), name="api-sessions"),
+    path("auth/sessions/<str:session_id>/", accounts_api.SessionDetailView.as_view(), name="api-session-detail"),
+    path("auth/logout/", accounts_api.LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-everywhere/", accounts_api.LogoutEverywhereView.as_view(), name="api-logout-everywhere"),
+    path("me/", accounts_api.ProfileView.as_view(), name="api-profile"),
+    path("me/consent/", accounts_api.FaceConsentView.as_view(), name="api-consent"),
+    path("me/export/", accounts_api.ExportView.as_view(), name="api-export"),
     path("", include("music.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", docs_policy(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),

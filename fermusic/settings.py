@@ -7,6 +7,7 @@ with separate workers, and the Redis channel layer.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -51,6 +52,14 @@ SPOTIFY_CLIENT_ID = env.string("SPOTIFY_CLIENT_ID")
 SPOTIFY_CLIENT_SECRET = env.string("SPOTIFY_CLIENT_SECRET")
 globals().update(env.email("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "FerMusic <no-reply@fermusic.local>")
+# How many reverse proxies in front of the web process append to X-Forwarded-For; 0
+# (the default) ignores the header, so no client can choose the address it is counted as.
+TRUSTED_PROXIES = env.integer("TRUSTED_PROXIES", 0, minimum=0, maximum=5)
+LOGIN_FAILURE_LIMIT = env.integer("LOGIN_FAILURE_LIMIT", 10, minimum=3, maximum=10)
+LOGIN_LOCKOUT_MINUTES = env.integer("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+API_TOKEN_DAYS = env.integer("API_TOKEN_DAYS", 7, minimum=1, maximum=90)
+ACCOUNT_REQUESTS_PER_HOUR = env.integer("ACCOUNT_REQUESTS_PER_HOUR", 20, minimum=1)
+ACCOUNT_MAILS_PER_HOUR = env.integer("ACCOUNT_MAILS_PER_HOUR", 3, minimum=1)
 # The embedded database, the secret key and the photos live here: this user's alone.
 private_directory(VAR_DIR)
 
@@ -79,13 +88,16 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
-    "django.contrib.sessions",
+    # qsessions replaces django.contrib.sessions: the same sessions, each with its user,
+    # address and browser, so a user can see and end them (accounts/sessions/).
+    "qsessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -100,20 +112,28 @@ MIDDLEWARE = [
     "fermusic.lib.headers.PrivacyHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.sessions.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fermusic.lib.errors.ServiceUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fermusic.urls"
 ASGI_APPLICATION = "fermusic.asgi.application"
 WSGI_APPLICATION = "fermusic.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.CaseInsensitiveUsernameBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every log-in (form, admin, API token) of a locked-out account or client.
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.CaseInsensitiveUsernameBackend",
+]
+SESSION_ENGINE = "qsessions.backends.db"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -225,7 +245,7 @@ CELERY_TIMEZONE = TIME_ZONE
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that an unauthenticated API call gets 401 with WWW-Authenticate.
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -239,6 +259,16 @@ REST_FRAMEWORK = {
     # DRF's user and anonymous throttles, letting reads through when Redis is down.
     "DEFAULT_THROTTLE_CLASSES": ["fermusic.lib.throttles.UserThrottle", "fermusic.lib.throttles.AnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": "600/minute", "anon": "60/minute"},
+    # Throttles count clients by REMOTE_ADDR, or X-Forwarded-For's entry that the
+    # outermost trusted proxy added (fermusic.lib.clients.client_ip, for everything else).
+    "NUM_PROXIES": TRUSTED_PROXIES,
+}
+# API tokens (django-rest-knox): one per log-in, stored hashed, dead after API_TOKEN_DAYS
+# or when revoked (logout, "log out everywhere", a new password, account deletion).
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_DAYS),
+    "TOKEN_LIMIT_PER_USER": 50,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "FerMusic API",
@@ -250,6 +280,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Log-in and sign-up abuse --------------------------------------------------------
+
+# django-axes: after LOGIN_FAILURE_LIMIT failed log-ins in a row for one account, or from
+# one client address, every log-in of that account or from that address (the form, the
+# admin, the API token) is refused for LOGIN_LOCKOUT_MINUTES, counted from the last
+# failure; tries during the lock-out do not prolong it. A success resets the count.
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "fermusic.lib.clients.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
+AXES_VERBOSE = False
+# django-ratelimit: password-reset and sign-up requests, ACCOUNT_REQUESTS_PER_HOUR per
+# client address and ACCOUNT_MAILS_PER_HOUR per e-mail address (accounts/views.py).
+RATELIMIT_IP_META_KEY = "fermusic.lib.clients.client_ip"
+RATELIMIT_VIEW = "accounts.views.too_many_requests"
+RATELIMIT_CACHE_PREFIX = "fermusic-ratelimit:"
 
 # --- Security -----------------------------------------------------------------------
 
@@ -295,5 +346,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.request": {"level": "WARNING"}},
+    # django-axes logs every successful log-in at INFO; failures and lock-outs are WARNING.
+    "loggers": {"django.request": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -56,11 +56,13 @@ def _fresh_throttle_counters():
         return
     # The counted throttles (fermusic.lib.throttles) and the live-socket counts keep keys
     # of their own, which outlive a test run whose fresh database numbers users from 1
-    # again: only those are removed.
+    # again: only those are removed. So do the sign-up and password-reset limits, keyed by
+    # client address (every test's is 127.0.0.1) and e-mail address (alice's in many tests).
     import redis
 
     client = redis.Redis.from_url(settings.REDIS_URL)
     stale = client.keys("fermusic:throttle_*") + client.keys("fermusic:live-sockets:*")
+    stale += list(client.scan_iter(match=f"*{settings.RATELIMIT_CACHE_PREFIX}*"))
     if stale:
         client.delete(*stale)
 

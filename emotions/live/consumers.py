@@ -31,7 +31,7 @@ from kombu.exceptions import OperationalError
 
 from accounts.consent import CONSENT_REQUIRED
 from emotions.live import dispatch, protocol, sockets
-from fermusic.lib.events import group_send, remember_serving_loop
+from fermusic.lib.events import SignedInSocketMixin, group_send, remember_serving_loop
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def stop_live_analysis(user_id) -> None:
     transaction.on_commit(lambda: group_send(live_group(user_id), {"type": "live.consent_withdrawn"}))
 
 
-class LiveConsumer(AsyncJsonWebsocketConsumer):
+class LiveConsumer(SignedInSocketMixin, AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -74,6 +74,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.received = 0
         self.watchdog: asyncio.Task | None = None
         remember_serving_loop()
+        if not await self.follow_sign_in():
+            return
         await self.send_json(
             {
                 "type": "ready",
@@ -90,6 +92,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await sync_to_async(sockets.release, thread_sensitive=False)(self.owner, self.channel_name)
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.forget_sign_in()
         if not hasattr(self, "slots"):
             return
         self._stop_watchdog()

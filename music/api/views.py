@@ -58,16 +58,21 @@ class TrackViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Track.objects.prefetch_related("genres").order_by("-popularity", "pk").distinct()
 
 
-class IsStaffOrReadOnly(permissions.BasePermission):
+class CuratorOrReadOnly(permissions.DjangoModelPermissions):
+    """Anyone signed in reads; writing takes what the admin takes: staff status and the
+    model permission (add to create, change to edit or publish, delete to delete)."""
+
     def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS or request.user.is_staff
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return request.user.is_staff and super().has_permission(request, view)
 
 
 class PlaylistViewSet(viewsets.ModelViewSet):
     """Curated playlists: listeners read the published ones; staff read and write all."""
 
     serializer_class = PlaylistSerializer
-    permission_classes = [permissions.IsAuthenticated, IsStaffOrReadOnly]
+    permission_classes = [permissions.IsAuthenticated, CuratorOrReadOnly]
     filterset_fields = ["mood", "published"]
 
     def get_queryset(self):

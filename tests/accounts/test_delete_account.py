@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import DEFAULT_DB_ALIAS
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import get_token_model
 
 from tests.support.factories import PASSWORD
 
@@ -21,7 +21,7 @@ def owned_rows(user) -> dict:
 
 
 def give_rows_to(user):
-    Token.objects.create(user=user)
+    get_token_model().objects.create(user=user)
     user.groups.add(Group.objects.get_or_create(name="listeners")[0])
     LogEntry.objects.log_actions(
         user_id=user.pk, queryset=User.objects.filter(pk=user.pk), action_flag=ADDITION, single_object=True

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from accounts.export import EXPORTS_PER_HOUR, ExportRateThrottle
 from tests.support.privacy import everything_of, photo_file
@@ -96,9 +96,9 @@ def test_the_profile_page_download_holds_everything_alice_owns_and_nothing_of_bo
 
 
 def test_the_api_download_holds_the_same_for_a_token(client, alice, owned):
-    token = Token.objects.create(user=alice)
+    _, token = AuthToken.objects.create(user=alice)
 
-    response = client.get(EXPORT_API, HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.get(EXPORT_API, HTTP_AUTHORIZATION=f"Token {token}")
 
     check_it_is_alices(opened(response), owned)
 

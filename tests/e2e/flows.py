@@ -17,14 +17,19 @@ ANALYSIS_TIMEOUT_MS = 90_000
 EMOTION_LABELS = sorted(style["label"] for style in EMOTION_STYLE.values())
 
 
-def sign_up(page: Page, username: str) -> None:
+def sign_up(page: Page, server, username: str) -> None:
+    """Sign up, then open the confirmation link from the mail, as a new listener does."""
+    email = f"{username}@example.com"
     page.goto("/accounts/signup/")
     page.get_by_label("Username", exact=True).fill(username)
-    page.get_by_label("E-mail address").fill(f"{username}@example.com")
+    page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
     page.get_by_label("I agree that FerMusic analyses").check()
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    page.goto(server.link_mailed_to(email, "/accounts/activate/"))
+    page.get_by_role("button", name="Start using FerMusic").click()
     expect(page.get_by_text(f"Welcome to FerMusic, {username}!")).to_be_visible()
 
 

@@ -127,3 +127,12 @@ class ServerUnderTest:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def link_mailed_to(self, address: str, path_prefix: str) -> str:
+        """The path of the last link starting with ``path_prefix`` in a mail to ``address``:
+        the server sends mail with Django's console backend, into its log."""
+        mails = [m for m in self.log().split("-" * 79) if re.search(rf"^To: {re.escape(address)}$", m, re.MULTILINE)]
+        links = re.findall(rf"https?://[^/\s]+({re.escape(path_prefix)}\S*)", mails[-1] if mails else "")
+        if not links:
+            raise AssertionError(f"no {path_prefix} link was mailed to {address}")
+        return links[-1]

@@ -11,8 +11,8 @@ from tests.e2e.flows import ANALYSIS_TIMEOUT_MS, EMOTION_LABELS, EMOTION_STYLE, 
 pytestmark = pytest.mark.e2e
 
 
-def test_live_mode_shows_the_face_and_mood_from_the_camera_stream(page):
-    sign_up(page, "katherine")
+def test_live_mode_shows_the_face_and_mood_from_the_camera_stream(page, server):
+    sign_up(page, server, "katherine")
     page.goto("/live/")
     page.get_by_role("button", name="Start live mode").click()
 

@@ -32,9 +32,9 @@ def moods_shown(music) -> set[str]:
 
 
 @pytest.mark.parametrize(("width", "device"), [(1280, "desktop"), (390, "phone")])
-def test_the_playlist_arrives_under_the_reading_and_follows_a_correction(page, catalogue, width, device):
+def test_the_playlist_arrives_under_the_reading_and_follows_a_correction(page, server, catalogue, width, device):
     page.set_viewport_size({"width": width, "height": 900})
-    sign_up(page, f"june-{device}")
+    sign_up(page, server, f"june-{device}")
     page.goto("/analyse/")
     page.locator('input[type="file"][name="image"]').set_input_files(str(SMILING_FACE))
     page.evaluate("window.sameDocument = true")

@@ -59,8 +59,10 @@ def shoot(page: Page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_play_loads_one_spotify_frame_for_the_pressed_song_and_next_moves_down(page, linked_happy_songs, outside):
-    sign_up(page, "piper")
+def test_play_loads_one_spotify_frame_for_the_pressed_song_and_next_moves_down(
+    page, server, linked_happy_songs, outside
+):
+    sign_up(page, server, "piper")
     page.get_by_role("link", name="Discover music").first.click()
     # Matching happiness is happy then energetic music: linked songs and songs without an id.
     page.locator('button[name="emotion"][value="happy"]').click()
@@ -99,8 +101,8 @@ def test_play_loads_one_spotify_frame_for_the_pressed_song_and_next_moves_down(p
     expect(rows.filter(has_text="Not playable here · find it on").first).to_be_visible()
 
 
-def test_a_saved_list_plays_from_its_playlist_page(page, linked_happy_songs, outside):
-    sign_up(page, "quinn")
+def test_a_saved_list_plays_from_its_playlist_page(page, server, linked_happy_songs, outside):
+    sign_up(page, server, "quinn")
     page.goto("/music/discover/?mood=happy")
     titles = page.locator("[data-rec-list] > li .rec-title strong").all_inner_texts()
     page.get_by_label("Playlist name").fill("Sunny")
@@ -120,8 +122,8 @@ def test_a_saved_list_plays_from_its_playlist_page(page, linked_happy_songs, out
     shoot(page, "4-playlists")
 
 
-def test_switching_the_strategy_changes_the_list_at_once(page, outside):
-    sign_up(page, "rowan")
+def test_switching_the_strategy_changes_the_list_at_once(page, server, outside):
+    sign_up(page, server, "rowan")
     page.get_by_role("link", name="Discover music").first.click()
     page.locator('button[name="emotion"][value="angry"]').click()
     intro = page.locator("[data-rec-intro]")

@@ -15,8 +15,8 @@ from tests.e2e.flows import choose_astronaut_photo, finished_result, sign_up
 pytestmark = pytest.mark.e2e
 
 
-def test_a_listener_downloads_their_data_and_withdraws_consent(page):
-    sign_up(page, "grace")
+def test_a_listener_downloads_their_data_and_withdraws_consent(page, server):
+    sign_up(page, server, "grace")
     page.get_by_role("link", name="Your profile: grace").click()
     page.get_by_label("Keep until I delete it").check()
     page.get_by_role("button", name="Save changes").click()

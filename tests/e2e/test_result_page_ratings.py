@@ -9,8 +9,8 @@ from tests.e2e.flows import choose_astronaut_photo, finished_result, sign_up
 pytestmark = pytest.mark.e2e
 
 
-def test_liking_and_disliking_songs_on_the_result_page_changes_the_list_without_a_reload(page):
-    sign_up(page, "gwen")
+def test_liking_and_disliking_songs_on_the_result_page_changes_the_list_without_a_reload(page, server):
+    sign_up(page, server, "gwen")
     page.goto("/analyse/")
     choose_astronaut_photo(page)
     page.get_by_role("button", name="Analyse my photo").click()

@@ -11,8 +11,8 @@ from tests.e2e.flows import PASSWORD, assert_one_face_with_seven_bars, choose_as
 pytestmark = pytest.mark.e2e
 
 
-def test_a_new_listener_signs_up_logs_in_and_sees_their_photo_analysed_live(page):
-    sign_up(page, "ada")
+def test_a_new_listener_signs_up_logs_in_and_sees_their_photo_analysed_live(page, server):
+    sign_up(page, server, "ada")
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
 

@@ -35,12 +35,12 @@ def publish_playlist_in_admin(staff: Page, name: str, song: str) -> None:
     expect(staff.locator("#result_list")).to_contain_text(name)
 
 
-def test_a_playlist_staff_publish_in_the_admin_shows_up_in_a_listeners_recommendations(open_page, catalogue):
+def test_a_playlist_staff_publish_in_the_admin_shows_up_in_a_listeners_recommendations(open_page, catalogue, server):
     # The least popular happy song (titles number songs by popularity): before it is on
     # a playlist, the list offers it as one to explore.
     song = min(title for title, mood in catalogue.items() if mood == "happy")
     listener = open_page()
-    sign_up(listener, "mae")
+    sign_up(listener, server, "mae")
     listener.get_by_role("link", name="Discover music").first.click()
     listener.locator('button[name="emotion"][value="happy"]').click()
     expect(listener.get_by_role("heading", name="Music for feeling happy")).to_be_visible()

@@ -9,8 +9,8 @@ from tests.e2e.flows import assert_one_face_with_seven_bars, choose_astronaut_ph
 pytestmark = pytest.mark.e2e
 
 
-def test_a_photo_chosen_while_the_page_script_is_loading_is_not_lost(page):
-    sign_up(page, "lise")
+def test_a_photo_chosen_while_the_page_script_is_loading_is_not_lost(page, server):
+    sign_up(page, server, "lise")
     held = []
     page.route("**/js/emotions/upload-page*.js", lambda route: held.append(route))
     # Module scripts hold back DOMContentLoaded, so the page is waited for only until

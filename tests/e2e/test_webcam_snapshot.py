@@ -11,8 +11,8 @@ from tests.e2e.flows import assert_one_face_with_seven_bars, finished_result, si
 pytestmark = pytest.mark.e2e
 
 
-def test_a_snapshot_from_the_webcam_is_analysed_on_the_page(page):
-    sign_up(page, "hedy")
+def test_a_snapshot_from_the_webcam_is_analysed_on_the_page(page, server):
+    sign_up(page, server, "hedy")
     page.goto("/webcam/")
     page.get_by_role("button", name="Start camera").click()
     expect(page.locator("[data-upload-status]")).to_have_text(

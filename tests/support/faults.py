@@ -371,11 +371,11 @@ class Stack:
         token = self.site.manage(
             "shell",
             "-c",
-            "from accounts.models import User; from rest_framework.authtoken.models import Token; "
+            "from accounts.models import User; from knox.models import get_token_model; "
             "from accounts.consent import record_consent; "
             f"user = User.objects.create_user({self.USERNAME!r}, 'faulty@example.com', {self.PASSWORD!r}); "
             "record_consent(user); "
-            "print(Token.objects.create(user=user).key)",
+            "print(get_token_model().objects.create(user=user)[1])",
         ).split()[-1]
         self.site.start()
         self.visitor = Visitor(self.site.url, token, self.USERNAME, self.PASSWORD)

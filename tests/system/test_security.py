@@ -8,8 +8,9 @@ import subprocess
 
 import pytest
 from channels.layers import get_channel_layer
+from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
-from rest_framework.authtoken.models import Token
+from knox.models import get_token_model
 from rest_framework.test import APIClient
 
 from fermusic.lib.events import user_group
@@ -96,7 +97,7 @@ def test_a_form_post_with_the_token_gets_through(csrf_client, alice):
     token = page.context["csrf_token"]
     response = csrf_client.post(
         "/accounts/profile/",
-        {"email": "a2@example.com", "photo_retention": "keep", "mood_strategy": "lift", "csrfmiddlewaretoken": token},
+        {"email": alice.email, "photo_retention": "keep", "mood_strategy": "lift", "csrfmiddlewaretoken": token},
     )
     assert response.status_code == 302
 
@@ -120,13 +121,17 @@ API_WRITES = [
     ("delete", "/api/v1/detections/{detection}/", lambda t: None),
     ("patch", "/api/v1/detections/{detection}/", lambda t: {"felt_emotion": "sad"}),
     ("post", "/api/v1/detections/", lambda t: {"source": "upload"}),
+    ("post", "/api/v1/auth/logout-everywhere/", lambda t: None),
+    ("delete", "/api/v1/auth/tokens/{token}/", lambda t: None),
+    ("delete", "/api/v1/auth/sessions/{session}/", lambda t: None),
     ("post", "/api/v1/me/consent/", lambda t: {"face_consent": True}),
     ("delete", "/api/v1/me/consent/", lambda t: None),
 ]
 
 
 def api_url(template: str, things: dict) -> str:
-    return template.format(**{name: thing.pk for name, thing in things.items()})
+    names = {name: getattr(thing, "pk", thing) for name, thing in things.items()}
+    return template.format(**names, token="a-token-key", session="a-session-id")
 
 
 @pytest.mark.parametrize(("method", "url", "body"), API_WRITES, ids=[f"{m} {u}" for m, u, _ in API_WRITES])
@@ -151,14 +156,20 @@ def test_every_api_write_is_listed_for_the_csrf_check():
         methods = set(actions) if actions else {m for m in ("post", "put", "patch") if hasattr(view, m)}
         if methods & {"post", "put", "patch", "delete"}:
             writable.add("/" + OBJECT_PARAMETER.sub("{pk}", plain(route)))
-    # The token endpoint takes a password, not a session; playlists are written by
-    # staff (tests/music/api/test_catalogue.py and the staff-only checks below).
-    assert writable - listed == {"/api/v1/auth/token/", "/api/v1/playlists/", "/api/v1/playlists/{pk}/"}
+    # The token endpoint takes a password, not a session, and logout takes the token
+    # it revokes; playlists are written by staff (tests/music/api/test_catalogue.py and
+    # the staff-only checks below).
+    assert writable - listed == {
+        "/api/v1/auth/token/",
+        "/api/v1/auth/logout/",
+        "/api/v1/playlists/",
+        "/api/v1/playlists/{pk}/",
+    }
 
 
 def test_an_api_write_with_a_token_needs_no_csrf_token(alice, alices_things):
     api = APIClient(enforce_csrf_checks=True)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {get_token_model().objects.create(user=alice)[1]}")
     response = api.patch(f"/api/v1/ratings/{alices_things['rating'].pk}/", {"value": -1}, format="json")
     assert response.status_code == 200
 
@@ -292,6 +303,30 @@ def test_staff_without_the_music_permissions_cannot_curate(client, curated):
         assert database_state() == before, url
         if response.status_code == 302:  # the refit's own redirect: nothing was queued
             assert response["Location"] == "/admin/music/moodmodelrun/"
+
+
+def test_staff_without_the_playlist_permissions_cannot_curate_through_the_api(curated):
+    playlist = curated["playlist"]
+    helper = APIClient()
+    helper.force_authenticate(UserFactory(username="helper", is_staff=True))
+    body = {"name": "Hijacked", "mood": "happy", "published": True, "tracks": []}
+    with stores_nothing():
+        assert helper.post("/api/v1/playlists/", body, format="json").status_code == 403
+        assert helper.patch(f"/api/v1/playlists/{playlist.pk}/", {"published": False}, format="json").status_code == 403
+        assert helper.delete(f"/api/v1/playlists/{playlist.pk}/").status_code == 403
+    # Reading is not curating: the helper still sees the published playlist.
+    assert helper.get(f"/api/v1/playlists/{playlist.pk}/").status_code == 200
+
+
+def test_staff_with_only_the_change_permission_can_publish_but_not_delete(curated):
+    playlist = curated["playlist"]
+    editor = UserFactory(username="editor", is_staff=True)
+    editor.user_permissions.add(Permission.objects.get(codename="change_playlist"))
+    api = APIClient()
+    api.force_authenticate(editor)
+    assert api.patch(f"/api/v1/playlists/{playlist.pk}/", {"published": False}, format="json").status_code == 200
+    assert api.delete(f"/api/v1/playlists/{playlist.pk}/").status_code == 403
+    assert api.post("/api/v1/playlists/", {"name": "New", "tracks": []}, format="json").status_code == 403
 
 
 def test_a_listener_cannot_replace_a_playlist_and_a_visitor_cannot_write_at_all(alice, curated):
