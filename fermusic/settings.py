@@ -279,6 +279,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the seven emotions, wherever a field takes one.
+    "ENUM_NAME_OVERRIDES": {"EmotionEnum": "emotions.models.Emotion"},
 }
 
 # --- Log-in and sign-up abuse --------------------------------------------------------
