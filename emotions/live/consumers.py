@@ -21,6 +21,7 @@ live sockets open (every web process counted), and one more is closed with 4429 
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 
@@ -32,6 +33,7 @@ from kombu.exceptions import OperationalError
 from accounts.consent import CONSENT_REQUIRED
 from emotions.live import dispatch, protocol, sockets
 from fermusic.lib.events import SignedInSocketMixin, group_send, remember_serving_loop
+from fermusic.lib.transient import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ TOO_MANY = (
     f"Live mode is already open in {sockets.MAX_SOCKETS_PER_USER} other tabs or windows. "
     "Close one of them and try again."
 )
+LIVE_UNAVAILABLE = "Live mode is unavailable for a moment. Try again in a minute."
 
 
 def live_group(user_id) -> str:
@@ -89,7 +92,9 @@ class LiveConsumer(SignedInSocketMixin, AsyncJsonWebsocketConsumer):
         if getattr(self, "renewal", None) is not None:
             self.renewal.cancel()
         if getattr(self, "claimed", False):
-            await sync_to_async(sockets.release, thread_sensitive=False)(self.owner, self.channel_name)
+            # Unreachable, its place goes stale by itself after sockets.STALE_SECONDS.
+            with contextlib.suppress(*TRANSIENT_ERRORS):
+                await sync_to_async(sockets.release, thread_sensitive=False)(self.owner, self.channel_name)
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
         await self.forget_sign_in()
@@ -102,7 +107,16 @@ class LiveConsumer(SignedInSocketMixin, AsyncJsonWebsocketConsumer):
         """Count this socket among its user's (again every ``RENEW_SECONDS`` while it is
         open); over the limit it is closed with 4429 and a message saying why."""
         now = time.time()
-        if not await sync_to_async(sockets.claim, thread_sensitive=False)(self.owner, self.channel_name, now):
+        try:
+            claimed = await sync_to_async(sockets.claim, thread_sensitive=False)(self.owner, self.channel_name, now)
+        except TRANSIENT_ERRORS:
+            # The count lives in Redis; without it the socket cannot be counted, so it is
+            # closed cleanly (1013: try again later) rather than left uncounted or crashed.
+            logger.warning("live socket count unavailable; closing the socket", exc_info=True)
+            await self.send_json({"type": "error", "seq": None, "code": "unavailable", "message": LIVE_UNAVAILABLE})
+            await self.close(code=1013)
+            return False
+        if not claimed:
             await self.send_json({"type": "error", "seq": None, "code": "too_many_sockets", "message": TOO_MANY})
             await self.close(code=4429)
             return False

@@ -108,3 +108,22 @@ async def test_an_idle_open_socket_keeps_its_place_past_the_stale_time(alice, mo
     assert (await third.receive_json_from(timeout=10))["code"] == "too_many_sockets"
     for communicator in (first, second, third):
         await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_that_cannot_be_counted_is_closed_cleanly_with_a_message(alice, monkeypatch):
+    """The count is kept in Redis in production; when it cannot be reached the socket is
+    closed with 1013 (try again later) and a message, never left uncounted or crashed."""
+    import redis
+
+    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5, socket_timeout=0.5)
+    monkeypatch.setattr(sockets, "_redis", lambda: dead)
+    monkeypatch.setattr(sockets.settings, "REDIS_URL", "redis://127.0.0.1:1/0")
+    communicator = live_communicator(alice)
+    connected, _ = await communicator.connect()
+    assert connected
+    refusal = await communicator.receive_json_from(timeout=10)
+    assert refusal["code"] == "unavailable"
+    assert "Try again" in refusal["message"]
+    assert (await communicator.receive_output(timeout=10))["code"] == 1013
