@@ -38,8 +38,8 @@ def phone_photo(tmp_path_factory):
     return path
 
 
-def test_a_48_megapixel_phone_photo_is_shrunk_upright_in_the_browser_and_analysed(page, phone_photo):
-    sign_up(page, "grace")
+def test_a_48_megapixel_phone_photo_is_shrunk_upright_in_the_browser_and_analysed(page, server, phone_photo):
+    sign_up(page, server, "hana")
     page.goto("/analyse/")
     page.locator('input[type="file"][name="image"]').set_input_files(str(phone_photo))
     # Shown as it will be sent: upright (portrait) and at most 2048 pixels long.
