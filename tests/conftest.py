@@ -16,6 +16,12 @@ def pytest_configure(config):
     from django.core.servers.basehttp import ThreadedWSGIServer
 
     ThreadedWSGIServer.request_queue_size = 128
+    # Tests that import fermusic.asgi (the request limits, the socket routing) would start
+    # the embedded profile's worker thread in this process, beside the suite's own
+    # (celery_worker): two consumers of one in-memory broker take each other's tasks, and
+    # a test that holds the one worker busy (tests/emotions/live/test_slow_worker.py) no
+    # longer can. The browser tests' servers are processes of their own and keep theirs.
+    settings.EMBEDDED_WORKER = False
 
 
 @pytest.fixture(autouse=True)
