@@ -248,10 +248,11 @@ def test_an_unfinished_detection_says_what_is_happening(alice_client, alice, sta
     assert words in html and 'aria-current="step"' in html
 
 
-def test_the_recommendations_section_is_there_but_hidden_until_its_script_fills_it(alice_client, alice):
+def test_the_music_section_is_rendered_with_the_result_and_its_script_can_refresh_it(alice_client, alice):
     detection = make_detection(alice, faces=[("happy", 0.8, False)])
     html = alice_client.get(detection.get_absolute_url()).content.decode()
-    assert re.search(r'<section id="recommendations" class="recommendations card"[^>]* hidden\b', html)
+    assert re.search(r'<section id="recommendations" class="recommendations card"', html)
+    assert f'data-detection="{detection.pk}"' in html and "data-detection-music" in html
 
 
 def test_the_result_page_knows_where_to_poll_and_post(alice_client, alice):

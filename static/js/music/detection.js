@@ -1,44 +1,209 @@
-// Recommendations on a detection's result page: loaded once the analysis finds a face,
-// and again when another face is chosen to pick the music. static/js/emotions/result.js
-// sends "fermusic:detection-change" whenever the detection on the page changes.
+// A result's music: the server renders the section (templates/music/_detection_music.html)
+// and this script only swaps the server's fragment in. It asks for the fragment when the
+// detection on the page changes (static/js/emotions/result.js sends
+// "fermusic:detection-change"), and sends the section's own forms (like, dislike, Undo,
+// New picks, face or everyone) with fetch. Rows whose content did not change are kept as
+// they are, so nothing moves under the pointer; a busy list ignores further clicks.
 
-import { readJson } from "../emotions/dom.js";
-import { RecommendationList, fetchJson } from "./recommendations.js";
+import { csrfHeaders } from "../csrf.js";
 
 const PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000";
-const root = document.querySelector("[data-recommendations]");
+const FRAGMENT = { "X-Fragment": "music" };
 
-if (root) {
-  let detectionId = null;
-  let shownFor = null;
-  const list = new RecommendationList(root, {
-    fetchList: (seed) =>
-      fetchJson(
-        `${root.dataset.apiUrl.replace(PLACEHOLDER_ID, detectionId)}${seed === null ? "" : `?seed=${seed}`}`,
-      ),
-  });
-  const title = root.querySelector("[data-rec-title]");
+class DetectionMusic {
+  constructor(root) {
+    this.root = root;
+    this.detection = root.dataset.detection || null;
+    this.followed = null;
+    this.busy = false;
+    root.addEventListener("submit", (event) => this.onSubmit(event));
+    document.addEventListener("fermusic:detection-change", (event) => this.follow(event.detail));
+    this.armUndo();
+  }
 
-  const follow = (detection) => {
-    const face =
-      detection.status === "done" && detection.faces.length
-        ? detection.faces.find((f) => f.index === (detection.selected_face ?? 0)) || detection.faces[0]
-        : null;
-    if (!face) {
-      root.hidden = true;
-      shownFor = null;
+  url(detectionId, query = "") {
+    return `${this.root.dataset.url.replace(PLACEHOLDER_ID, detectionId)}${query}`;
+  }
+
+  section() {
+    return this.root.querySelector("[data-recommendations]");
+  }
+
+  follow(detection) {
+    const done = detection.status === "done";
+    const selected = detection.selected_face ?? 0;
+    const key = `${detection.id}:${detection.status}:${selected}:${detection.felt_emotion || ""}`;
+    if (key === this.followed) return;
+    const first = this.followed === null;
+    this.followed = key;
+    // The page came with this detection's music already rendered.
+    if (first && this.detection === detection.id && (this.section() || !done)) return;
+    if (!done) {
+      this.detection = detection.id;
+      this.root.replaceChildren();
       return;
     }
-    const key = `${detection.id}:${face.index}:${face.emotion}`;
-    if (key === shownFor) return;
-    shownFor = key;
-    detectionId = detection.id;
-    title.textContent = detection.faces.length > 1 ? `Music for face ${face.index + 1}` : "Music for how you feel";
-    root.hidden = false;
-    // The result page already announces which face now picks the music.
-    list.reload({ seed: null });
-  };
+    const sameDetection = this.detection === detection.id;
+    this.detection = detection.id;
+    // Another face chosen (or the emotion corrected): the face's list, for what it now shows.
+    this.load(this.url(detection.id, sameDetection ? "?subject=face" : ""));
+  }
 
-  follow(readJson("detection-data"));
-  document.addEventListener("fermusic:detection-change", (event) => follow(event.detail));
+  async load(url, options = {}, focus = null) {
+    this.setBusy(true);
+    let response;
+    try {
+      response = await fetch(url, {
+        credentials: "same-origin",
+        ...options,
+        headers: csrfHeaders({ Accept: "text/html", ...FRAGMENT }),
+      });
+    } catch {
+      this.setBusy(false);
+      this.showError("We could not reach FerMusic. Check your connection and try again.");
+      return;
+    }
+    const type = response.headers.get("Content-Type") || "";
+    if (type.startsWith("application/json")) {
+      const data = await response.json().catch(() => null);
+      this.setBusy(false);
+      this.showError(data?.detail || "That did not work. Reload the page and try again.");
+      return;
+    }
+    const html = await response.text();
+    this.setBusy(false);
+    if (response.ok) this.swap(html, focus);
+    else this.showError(this.messageOf(html) || "That did not work. Reload the page and try again.");
+  }
+
+  messageOf(html) {
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    return template.content.querySelector("[data-rec-announcer]")?.textContent.trim() || "";
+  }
+
+  setBusy(busy) {
+    this.busy = busy;
+    const section = this.section();
+    if (section) section.setAttribute("aria-busy", String(busy));
+  }
+
+  showError(message) {
+    const box = this.root.querySelector("[data-rec-error]");
+    if (!box) return;
+    box.textContent = message;
+    box.hidden = !message;
+  }
+
+  onSubmit(event) {
+    const form = event.target.closest("form");
+    if (!form || !this.root.contains(form) || !this.section()) return;
+    event.preventDefault();
+    if (this.busy) return;
+    const button = event.submitter;
+    const focus = this.focusOf(form, button);
+    if (form.method.toLowerCase() === "get") {
+      const query = new URLSearchParams(new FormData(form, button)).toString();
+      this.load(this.url(this.detection, `?${query}`), {}, focus);
+      return;
+    }
+    this.load(form.action, { method: "POST", body: new FormData(form, button) }, focus);
+  }
+
+  // Where focus goes back after the swap: the same control of the same row.
+  focusOf(form, button) {
+    const row = form.closest("[data-position]");
+    return {
+      position: row?.dataset.position || null,
+      rate: button?.dataset.rate || null,
+      subject: form.matches("[data-music-subject]") ? button?.value : null,
+      newPicks: Boolean(form.querySelector("[data-new-picks]")),
+    };
+  }
+
+  swap(html, focus) {
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    const incoming = template.content.querySelector("[data-recommendations]");
+    const current = this.section();
+    if (!incoming || !current || incoming.dataset.list !== current.dataset.list) {
+      this.root.replaceChildren(template.content);
+      this.afterSwap(focus, true);
+      return;
+    }
+    // The same list changed: swap only the parts and rows whose content changed.
+    for (const part of ["[data-rec-title]", "[data-rec-intro]", ".rec-actions"]) {
+      const now = incoming.querySelector(part);
+      const was = current.querySelector(part);
+      if (now && was && now.innerHTML !== was.innerHTML) was.replaceWith(now);
+    }
+    const list = current.querySelector("[data-rec-list]");
+    const rows = incoming.querySelectorAll("[data-rec-list] > li");
+    if (!list || !rows.length) {
+      this.root.replaceChildren(template.content);
+      this.afterSwap(focus, true);
+      return;
+    }
+    const old = new Map([...list.children].map((li) => [li.dataset.position, li]));
+    for (const row of rows) {
+      const was = old.get(row.dataset.position);
+      old.delete(row.dataset.position);
+      if (was && was.dataset.key === row.dataset.key) continue;
+      if (was) was.replaceWith(row);
+      else list.append(row);
+    }
+    for (const gone of old.values()) gone.remove();
+    this.announce(incoming.querySelector("[data-rec-announcer]")?.textContent.trim() || "");
+    this.afterSwap(focus, false);
+  }
+
+  afterSwap(focus, whole) {
+    this.showError("");
+    this.armUndo();
+    if (!focus) return;
+    const section = this.section();
+    if (!section) return;
+    let target = null;
+    if (focus.position) {
+      const row = section.querySelector(`[data-rec-list] > li[data-position="${focus.position}"]`);
+      target = row?.querySelector("[data-undo] button") || row?.querySelector(`[data-rate="${focus.rate}"]`);
+    } else if (focus.subject) {
+      target = section.querySelector(`[data-music-subject] button[value="${focus.subject}"]`);
+    } else if (focus.newPicks) {
+      target = section.querySelector("[data-new-picks]");
+    }
+    (target || (whole ? section.querySelector("h2") : null))?.focus();
+    if (whole) this.announce(section.querySelector("[data-rec-announcer]")?.textContent.trim() || "");
+  }
+
+  announce(message) {
+    const announcer = this.root.querySelector("[data-rec-announcer]");
+    if (!announcer || !message) return;
+    // Emptied first so that the same sentence twice is still read out.
+    announcer.textContent = "";
+    window.setTimeout(() => {
+      announcer.textContent = message;
+    }, 50);
+  }
+
+  // Undo stays offered for the section's undo_seconds, then the row shows its reason.
+  armUndo() {
+    for (const form of this.root.querySelectorAll("[data-undo]:not([data-armed])")) {
+      form.dataset.armed = "true";
+      window.setTimeout(
+        () => {
+          if (!form.isConnected) return;
+          const hadFocus = form.contains(document.activeElement);
+          const row = form.closest("li");
+          form.nextElementSibling?.removeAttribute("hidden");
+          form.remove();
+          if (row) row.dataset.key = row.dataset.key.replace(/:undo$/, "");
+          if (hadFocus) row?.querySelector('[data-rate="like"]')?.focus();
+        },
+        Number(form.dataset.undoSeconds || 12) * 1000,
+      );
+    }
+  }
 }
+
+for (const root of document.querySelectorAll("[data-detection-music]")) new DetectionMusic(root);
