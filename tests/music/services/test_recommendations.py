@@ -217,3 +217,25 @@ def test_one_rating_per_listener_and_track_changeable_and_removable(alice, catal
     assert unrate(alice, track) is False
     with pytest.raises(ValueError, match=r"A rating is 1 \(like\) or -1 \(dislike\)"):
         rate(alice, track, 5)
+
+
+def test_before_any_rating_the_reasons_differ_and_say_what_each_song_is_like(alice, db):
+    tracks = catalogue_in_db(per_mood=30, artists=15)
+    for i, track in enumerate(tracks):
+        track.year = 1965 + (i * 7) % 60
+        track.save()
+
+    recs = recommend_in_moods(alice, ["happy", "energetic"], seed=4)
+
+    reasons = [item.reason for item in recs.items]
+    assert len(set(reasons)) >= 7, reasons
+    decades = [f"{decade}s" for decade in range(1960, 2030, 10)]
+    assert all(any(d in reason for d in decades) for reason in reasons), reasons
+    assert not any(reason == "popular happy song" for reason in reasons)
+
+
+def test_a_lists_scores_read_in_rank_order(alice, catalogue):
+    recs = recommend_for(alice, "happy", "match", seed=6)
+
+    scores = [item.score for item in recs.items]
+    assert scores == sorted(scores, reverse=True)
