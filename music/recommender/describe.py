@@ -16,6 +16,8 @@ from dataclasses import dataclass
 CLASSIC_POPULARITY = 50  # an older song at least this popular is "a classic"
 CLASSIC_BEFORE = 2000
 TRAITS_NAMED = 2
+# Genres of the catalogues that name a chart, not a style of music.
+NOT_STYLES = {"today"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ def traits(features: Mapping[str, float | None], mood: str = "") -> list[str]:
 def era(year: int | None, genres: Sequence[str], popularity: int | None, note: str = "") -> str:
     """ "a 1970s rock classic", "a popular 2010s pop song" (``note`` "popular"), "a
     folk song", or "" when neither the year nor a genre is known."""
-    genre = f"{genres[0].lower()} " if genres else ""
+    styles = [g for g in genres if g.lower() not in NOT_STYLES]
+    genre = f"{_genre_word(styles[0])} " if styles else ""
     classic = year is not None and year < CLASSIC_BEFORE and (popularity or 0) >= CLASSIC_POPULARITY
     if classic and note != "less-played":
         return f"a {year // 10 * 10}s {genre}classic"
@@ -78,6 +81,11 @@ def era(year: int | None, genres: Sequence[str], popularity: int | None, note: s
     if not decade and not genre:
         return ""
     return f"a {note + ' ' if note else ''}{decade}{genre}song"
+
+
+def _genre_word(name: str) -> str:
+    """ "rock" for Rock, but EDM and R&B keep their capitals."""
+    return name if name.isupper() or not name[1:].islower() else name.lower()
 
 
 def reason(

@@ -310,8 +310,9 @@ def undo_dislike(shown: ShownList, track: Track) -> list[int]:
 
 
 def _rerank_below(shown: ShownList, position: int) -> list[int]:
-    """Refill the rows below ``position`` that the listener has not liked from a new
-    ranking (same seed, new taste). Returns the positions whose song changed."""
+    """Re-rank the rows below ``position`` that the listener has not liked, with the
+    new taste (same seed): a row whose song the new ranking still wants stays put, the
+    others take its other songs, best first. Returns the positions that changed."""
     active = list(shown.entries.filter(active=True))
     liked = set(
         Rating.objects.owned_by(shown.user)
@@ -324,10 +325,17 @@ def _rerank_below(shown: ShownList, position: int) -> list[int]:
         return []
     inactive = set(shown.entries.filter(active=False).values_list("track_id", flat=True))
     picks, _ = _picks(shown.user, _wanted(shown), len(free), shown.seed, exclude={e.track_id for e in kept} | inactive)
-    before = {e.position: e.track_id for e in free}
-    ShownListEntry.objects.filter(pk__in=[e.pk for e in free]).delete()
-    ShownListEntry.objects.bulk_create(_entry(shown, e.position, item) for e, item in zip(free, picks, strict=False))
-    return [e.position for e, item in zip(free, picks, strict=False) if before[e.position] != item.track.pk]
+    # A row whose song the new ranking still wants stays where it is; the others take
+    # the new ranking's other songs, best first.
+    wanted = {item.track.pk for item in picks}
+    staying = {e.track_id for e in free if e.track_id in wanted}
+    arriving = [item for item in picks if item.track.pk not in staying]
+    leaving = [e for e in free if e.track_id not in wanted]
+    ShownListEntry.objects.filter(pk__in=[e.pk for e in leaving]).delete()
+    ShownListEntry.objects.bulk_create(
+        _entry(shown, e.position, item) for e, item in zip(leaving, arriving, strict=False)
+    )
+    return [e.position for e, _ in zip(leaving, arriving, strict=False)]
 
 
 def _replace_disliked(shown: ShownList) -> None:

@@ -148,7 +148,12 @@ class DetectionMusic {
     for (const row of rows) {
       const was = old.get(row.dataset.position);
       old.delete(row.dataset.position);
-      if (was && was.dataset.key === row.dataset.key) continue;
+      if (was && was.dataset.key === row.dataset.key) {
+        // Kept as it is; only the mark of an earlier change goes.
+        was.classList.remove("is-moved");
+        was.querySelector(".rec-move")?.remove();
+        continue;
+      }
       if (was) was.replaceWith(row);
       else list.append(row);
     }

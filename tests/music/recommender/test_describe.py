@@ -28,6 +28,8 @@ def test_an_older_popular_song_is_a_classic_of_its_decade_and_genre():
     assert era(2016, ["Pop"], 90, "popular") == "a popular 2010s pop song"
     assert era(None, ["Jazz"], 50) == "a jazz song"
     assert era(None, [], 50) == ""
+    assert era(2021, ["Today"], 20) == "a 2020s song", "a chart is not a genre"
+    assert era(2021, ["R&B", "Today"], 20) == "a 2020s R&B song"
 
 
 def test_reasons_say_why_the_song_was_picked_and_what_it_is_like():
