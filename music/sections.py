@@ -1,4 +1,4 @@
-"""What the music section of a result shows (templates/music/_detection_music.html):
+"""What the music section of a result shows (templates/music/_shown_list.html):
 a detection's stored list with whom it is for, or why there is none yet. The result
 page renders it through ``{% detection_music %}`` and music's views render the same
 section alone for the page's script to swap in."""
@@ -14,7 +14,7 @@ BLEND_NAMED = 0.05  # emotions below this share of a blend are summed up as "oth
 
 
 def detection_music_context(request, detection: Detection, subject: str | None = None, **extra) -> dict:
-    """What templates/music/_detection_music.html shows for ``detection``: its stored
+    """What templates/music/_shown_list.html shows for ``detection``: its stored
     list for ``subject`` (by default the kind of list shown last), or why there is
     none yet."""
     context = base_context(detection, **extra)
@@ -46,7 +46,7 @@ def base_context(detection: Detection, **extra) -> dict:
 def list_context(shown: ShownList, detection: Detection, undo=None) -> dict:
     return {
         "shown": shown,
-        "rows": shown_lists.rows(shown),
+        "rows": shown_lists.rows(shown, with_gone=True),
         "driving": detection.driving_face,
         "blend": blend_sentence(shown) if shown.blend else "",
         "undo": undo,

@@ -139,7 +139,7 @@ def _wants_fragment(request) -> bool:
 
 def _music_response(request, detection: Detection, subject: str | None, **extra):
     html = render_to_string(
-        "music/_detection_music.html", detection_music_context(request, detection, subject, **extra), request=request
+        "music/_shown_list.html", detection_music_context(request, detection, subject, **extra), request=request
     )
     return HttpResponse(html)
 
@@ -200,7 +200,7 @@ def _list_response(request, shown: ShownList, changed=(), undo=None, announce=""
             **base_context(detection, announce=announce, changed=set(changed)),
             **list_context(shown, detection, undo),
         }
-        return HttpResponse(render_to_string("music/_detection_music.html", context, request=request), status=status)
+        return HttpResponse(render_to_string("music/_shown_list.html", context, request=request), status=status)
     if announce:
         (messages.success if status == 200 else messages.error)(request, announce)
     return _back_to_list(request, shown, **({"undo": undo.track_id} if undo else {}))

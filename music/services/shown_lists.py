@@ -60,6 +60,7 @@ class Wanted:
 class Row:
     entry: ShownListEntry
     rating: Rating | None
+    gone: bool = False  # a disliked song no other song could replace: Undo stays offered
 
     @property
     def track(self) -> Track:
@@ -101,11 +102,22 @@ def mood_slots(blended: dict[str, float], strategy: str, size: int) -> dict[str,
 # --- Reading --------------------------------------------------------------------------
 
 
-def rows(shown: ShownList) -> list[Row]:
-    """The list as shown: its active rows in order, with the listener's ratings."""
-    entries = list(shown.entries.filter(active=True).select_related("track").prefetch_related("track__genres"))
-    mine = {r.track_id: r for r in Rating.objects.owned_by(shown.user).filter(track__in=[e.track_id for e in entries])}
-    return [Row(entry, mine.get(entry.track_id)) for entry in entries]
+def rows(shown: ShownList, with_gone: bool = False) -> list[Row]:
+    """The list as shown: its active rows in order, with the listener's ratings; with
+    ``with_gone``, also the rows of disliked songs that nothing could replace (the
+    catalogue ran out of songs for the list), so that their Undo stays in place."""
+    entries = list(shown.entries.select_related("track").prefetch_related("track__genres"))
+    active = {e.position for e in entries if e.active}
+    gone = {}
+    for entry in entries:
+        if not entry.active and entry.position not in active and with_gone:
+            gone[entry.position] = entry  # the latest dislike of the row wins (pk order)
+    shown_entries = [e for e in entries if e.active] + list(gone.values())
+    mine = {
+        r.track_id: r for r in Rating.objects.owned_by(shown.user).filter(track__in=[e.track_id for e in shown_entries])
+    }
+    out = [Row(e, mine.get(e.track_id), gone=not e.active) for e in shown_entries]
+    return sorted(out, key=lambda row: row.entry.position)
 
 
 def recent(user: User):

@@ -1,6 +1,6 @@
 """Template tags of music: ``{% detection_music detection %}`` renders a result's music
 section (its stored list) on the server, so the result page and the fragment its
-script swaps in are the same template (templates/music/_detection_music.html)."""
+script swaps in are the same template (templates/music/_shown_list.html)."""
 
 from django import template
 from django.template.loader import render_to_string
@@ -19,4 +19,4 @@ def detection_music(context, detection):
     if "shown" in music and undo.isdigit():
         # A dislike sent without JavaScript comes back here with the song Undo restores.
         music["undo"] = ShownListEntry.objects.filter(shown_list=music["shown"], active=False, track_id=undo).first()
-    return render_to_string("music/_detection_music.html", music, request=request)
+    return render_to_string("music/_shown_list.html", music, request=request)

@@ -49,7 +49,7 @@ def test_the_result_page_renders_its_music_on_the_server_with_reasons(alice_clie
 
     assert 'id="recommendations"' in html and "data-detection-music" in html
     assert reverse("music:detection_music", args=["00000000-0000-0000-0000-000000000000"]) in html
-    assert "js/music/detection.js" in html
+    assert "js/music/shown-list.js" in html
     assert len(titles(html)) == 10
     assert "For feeling happy, matching your mood" in html
     assert "New picks" in html and reverse("music:recent") in html

@@ -209,3 +209,17 @@ def test_another_listeners_ratings_do_not_change_my_list(alice, bob, catalogue):
         rate(bob, next(t for t in catalogue if t.pk == pk), -1)
 
     assert songs(list_for_detection(alice, shown.detection)) == before
+
+
+def test_a_dislike_nothing_can_replace_keeps_its_row_for_undo(alice, db):
+    catalogue_in_db(per_mood=4, artists=4, moods=("sad",))
+    shown = list_for_detection(alice, detection_with_faces(alice, ["sad"]))
+    disliked = rows(shown)[1].track
+
+    rate_in_list(shown, disliked, -1)
+
+    assert disliked.pk not in songs(shown)
+    gone = [row for row in rows(shown, with_gone=True) if row.gone]
+    assert [(row.entry.position, row.track) for row in gone] == [(2, disliked)]
+    undo_dislike(shown, disliked)
+    assert not [row for row in rows(shown, with_gone=True) if row.gone]

@@ -1,4 +1,4 @@
-// A result's music: the server renders the section (templates/music/_detection_music.html)
+// A result's music: the server renders the section (templates/music/_shown_list.html)
 // and this script only swaps the server's fragment in. It asks for the fragment when the
 // detection on the page changes (static/js/emotions/result.js sends
 // "fermusic:detection-change"), and sends the section's own forms (like, dislike, Undo,
@@ -193,7 +193,7 @@ class DetectionMusic {
 
   // Undo stays offered for the section's undo_seconds, then the row shows its reason.
   armUndo() {
-    for (const form of this.root.querySelectorAll("[data-undo]:not([data-armed])")) {
+    for (const form of this.root.querySelectorAll("[data-undo]:not([data-armed]):not([data-undo-stays])")) {
       form.dataset.armed = "true";
       window.setTimeout(
         () => {
