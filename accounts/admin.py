@@ -12,7 +12,9 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("Preferences", {"fields": ("photo_retention", "mood_strategy")}),
+        ("Consent to face processing", {"fields": ("face_consent_at", "face_consent_notice")}),
     )
+    readonly_fields = ("face_consent_at", "face_consent_notice")
     add_fieldsets = (
         (
             None,

@@ -10,6 +10,10 @@ from django.contrib.auth.forms import (
     UserCreationForm,
 )
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
+
+from accounts.consent import record_consent
 
 User = get_user_model()
 
@@ -37,7 +41,26 @@ class UniqueUsernameMixin:
         return username
 
 
+class FaceConsentField(forms.BooleanField):
+    """The required tick that records consent to face processing (accounts.consent)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=True,
+            label="I agree that FerMusic analyses the faces in the photos and video I send to read their emotion.",
+            help_text=format_lazy(
+                'A face photo is biometric data. The <a href="{}">privacy notice</a> says what is kept, '
+                "for how long, and how to withdraw your consent at any time.",
+                reverse_lazy("privacy"),
+            ),
+            error_messages={"required": "FerMusic cannot read your mood without your consent to face analysis."},
+            **kwargs,
+        )
+
+
 class SignUpForm(PlainLabelsMixin, UniqueUsernameMixin, UserCreationForm):
+    face_consent = FaceConsentField()
+
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
@@ -49,6 +72,14 @@ class SignUpForm(PlainLabelsMixin, UniqueUsernameMixin, UserCreationForm):
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["email"].help_text = "Used only to reset your password. We never share it."
         self.fields["password2"].label = "Password again"
+
+    def save(self, commit=True):
+        record_consent(self.instance, save=False)
+        return super().save(commit)
+
+
+class FaceConsentForm(PlainLabelsMixin, forms.Form):
+    face_consent = FaceConsentField()
 
 
 class ProfileForm(PlainLabelsMixin, forms.ModelForm):

@@ -4,6 +4,11 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
+# The version of the privacy notice (templates/privacy.html). Change it when what the
+# notice says about face processing changes: everyone is then asked to consent again
+# before their next analysis.
+PRIVACY_NOTICE_VERSION = "2026-12-01"
+
 DUPLICATE_EMAIL = "An account with this e-mail address already exists. Log in, or reset your password if you forgot it."
 
 
@@ -30,6 +35,12 @@ class User(AbstractUser):
         default=MoodStrategy.MATCH,
         help_text="Whether music should match your emotion or try to lift it.",
     )
+    # Consent to face processing (biometric data), given at sign-up or before the next
+    # analysis; both are cleared when it is withdrawn (accounts.consent).
+    face_consent_at = models.DateTimeField("face processing consented at", null=True, blank=True, editable=False)
+    face_consent_notice = models.CharField(
+        "privacy notice version consented to", max_length=20, blank=True, editable=False
+    )
 
     REQUIRED_FIELDS = ["email"]
 
@@ -44,6 +55,11 @@ class User(AbstractUser):
                 violation_error_message=DUPLICATE_EMAIL,
             ),
         ]
+
+    @property
+    def has_face_consent(self) -> bool:
+        """Whether this user agreed to face processing under the current privacy notice."""
+        return self.face_consent_at is not None and self.face_consent_notice == PRIVACY_NOTICE_VERSION
 
     def validate_constraints(self, exclude=None):
         """Report a duplicate e-mail on the e-mail field, where forms and the API show it."""

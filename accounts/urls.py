@@ -18,6 +18,9 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("profile/export/", views.export_data, name="export"),
+    path("consent/", views.FaceConsentView.as_view(), name="consent"),
+    path("consent/withdraw/", views.WithdrawConsentView.as_view(), name="withdraw_consent"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/reset/",

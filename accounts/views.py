@@ -2,15 +2,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import FormView, UpdateView
+from django.views.decorators.http import require_safe
+from django.views.generic import FormView, TemplateView, UpdateView
 
-from accounts.forms import ChangePasswordForm, DeleteAccountForm, ProfileForm, SignUpForm
+from accounts import consent, export
+from accounts.forms import ChangePasswordForm, DeleteAccountForm, FaceConsentForm, ProfileForm, SignUpForm
 
 # Set on the fresh, anonymous session after deletion so only the person who just
 # deleted their account sees the goodbye page.
@@ -46,6 +50,56 @@ class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
 
     def get_object(self, queryset=None):
         return self.request.user
+
+    def form_valid(self, form):
+        previous = form.initial["photo_retention"]
+        response = super().form_valid(form)
+        consent.retention_changed(self.object, previous)
+        return response
+
+
+class FaceConsentView(LoginRequiredMixin, FormView):
+    """Give consent to face processing (before the next analysis, or again after
+    withdrawing it), then go back to the page that asked."""
+
+    form_class = FaceConsentForm
+    template_name = "accounts/face_consent.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, next=self._next())
+
+    def form_valid(self, form):
+        consent.record_consent(self.request.user)
+        messages.success(self.request, "Thank you: you can analyse your photos now.")
+        return redirect(self._next())
+
+    def _next(self):
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        safe = url_has_allowed_host_and_scheme(target, {self.request.get_host()}, self.request.is_secure())
+        return target if safe else settings.LOGIN_REDIRECT_URL
+
+
+class WithdrawConsentView(LoginRequiredMixin, TemplateView):
+    """GET asks for confirmation; POST withdraws consent: kept photos deleted, analysis stopped."""
+
+    template_name = "accounts/withdraw_consent.html"
+
+    def post(self, request):
+        consent.withdraw_consent(request.user)
+        messages.success(
+            request, "Your consent is withdrawn: your kept photos are deleted and no photo will be analysed."
+        )
+        return redirect("accounts:profile")
+
+
+@login_required
+@require_safe
+def export_data(request):
+    """Download my data: the ZIP of accounts.export, limited to a few an hour."""
+    if not export.ExportRateThrottle().allow_request(request, None):
+        messages.error(request, "You downloaded your data several times in the last hour. Try again later.")
+        return redirect("accounts:profile")
+    return export.export_response(request.user)
 
 
 class PasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):

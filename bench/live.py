@@ -157,6 +157,7 @@ class BenchUser:
 
     pk = 0
     is_authenticated = True
+    has_face_consent = True
 
 
 async def run_clients(args, frames: list[bytes]) -> tuple[list[Client], float, float]:

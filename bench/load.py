@@ -272,6 +272,7 @@ def prepare(listeners: int) -> None:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from rest_framework.authtoken.models import Token
 
+    from accounts.consent import record_consent
     from accounts.models import User
     from tests.support.recommend import catalogue_in_db
 
@@ -280,6 +281,7 @@ def prepare(listeners: int) -> None:
     users = []
     for i in range(listeners):
         user = User.objects.create_user(f"load-listener-{i}", f"load-listener-{i}@example.com")
+        record_consent(user)
         session = store()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]

@@ -96,6 +96,7 @@ def token(var_dir: Path) -> str:
         "from django.contrib.auth import get_user_model\n"
         "from rest_framework.authtoken.models import Token\n"
         "user, _ = get_user_model().objects.get_or_create(username='bench', defaults={'email': 'bench@example.com'})\n"
+        "from accounts.consent import record_consent; record_consent(user)\n"
         "print(Token.objects.get_or_create(user=user)[0].key)\n"
     )
     env = {**os.environ, "FERMUSIC_VAR_DIR": str(var_dir), "DJANGO_SETTINGS_MODULE": "fermusic.settings"}

@@ -4,8 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from accounts.consent import ConsentRequired
 from emotions import selectors
 from emotions.api.serializers import DetectionSerializer
 from emotions.api.throttles import UploadRateThrottle
@@ -20,9 +23,16 @@ def _owned(request, pk) -> Detection:
     return get_object_or_404(Detection.objects.owned_by(request.user), pk=pk)
 
 
+def _ask_for_consent(request):
+    """A user without consent to face processing is asked for it before an analysis page."""
+    return redirect(f"{reverse('accounts:consent')}?{urlencode({'next': request.get_full_path()})}")
+
+
 def _upload(request, source: str, template: str):
     """GET shows the page; POST (form or fetch) stores the photo and queues analysis."""
     wants_json = request.headers.get("Accept", "").startswith("application/json")
+    if request.method != "POST" and not request.user.has_face_consent:
+        return _ask_for_consent(request)
     # The page checks size before uploading and renders the result inline, so it needs
     # the limit and the emotions' emoji and colours.
     context = {"source": source, "max_upload_mb": settings.MAX_UPLOAD_MB, "emotion_style": EMOTION_STYLE}
@@ -34,6 +44,8 @@ def _upload(request, source: str, template: str):
                 detection = detections.create_detection(request.user, request.FILES.get("image"), source)
             except detections.UploadRejected as exc:
                 error, code = exc.message, 400
+            except ConsentRequired as exc:
+                error, code = exc.message, 403
             else:
                 if wants_json:
                     return JsonResponse(DetectionSerializer(detection).data, status=202)
@@ -111,7 +123,12 @@ def delete_all(request):
 @require_POST
 def rerun(request, pk):
     detection = _owned(request, pk)
-    if detections.rerun(detection):
+    try:
+        queued = detections.rerun(detection)
+    except ConsentRequired as exc:
+        messages.error(request, exc.message)
+        return redirect(detection)
+    if queued:
         messages.info(request, "The photo is being analysed again.")
     else:
         messages.error(request, "Only a failed detection whose photo is still stored can be re-run.")
@@ -132,4 +149,6 @@ def select_face(request, pk):
 @login_required
 def live(request):
     """Live mode: the page streams webcam frames to /ws/live/ (emotions.live.consumers)."""
+    if not request.user.has_face_consent:
+        return _ask_for_consent(request)
     return render(request, "emotions/live.html", {"emotion_style": EMOTION_STYLE})

@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
-from accounts.api import ProfileView
+from accounts.api import ExportView, FaceConsentView, ProfileView
 from emotions.api.views import DetectionViewSet
 from fermusic.lib.parsers import JSONParser
 from music.api.views import PlaylistViewSet, RatingViewSet, ShownListViewSet, TrackViewSet
@@ -36,6 +36,8 @@ router.register("lists", ShownListViewSet, basename="shown-list")
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", ProfileView.as_view(), name="api-profile"),
+    path("me/consent/", FaceConsentView.as_view(), name="api-consent"),
+    path("me/export/", ExportView.as_view(), name="api-export"),
     path("", include("music.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", docs_policy(SpectacularSwaggerSplitView.as_view(url_name="api-schema")), name="api-docs"),

@@ -11,6 +11,7 @@ APP_LINKS = [
     ("Live", "emotions:live"),
     ("History", "emotions:history"),
     ("Discover music", "music:discover"),
+    ("Playlists", "music:playlists"),
     ("My ratings", "music:ratings"),
 ]
 

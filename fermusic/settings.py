@@ -250,6 +250,8 @@ CONTENT_SECURITY_POLICY = {
         # Webcam snapshots and upload previews are blob: and data: URLs.
         "img-src": [SELF, "data:", "blob:"],
         "connect-src": [SELF],
+        # Spotify's embed player, created only when a listener presses play (static/js/music/player.js).
+        "frame-src": ["https://open.spotify.com"],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

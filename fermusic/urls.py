@@ -5,6 +5,7 @@ from fermusic import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("privacy/", views.privacy_notice, name="privacy"),
     path("accounts/", include("accounts.urls")),
     path("", include("emotions.urls")),
     path("music/", include("music.urls")),

@@ -15,10 +15,21 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from music import tasks
-from music.forms import AddToPlaylistForm, ImportUploadForm, MoodMappingForm, OverrideMoodForm
-from music.models import Genre, ImportJob, MoodCluster, MoodMapping, MoodModelRun, Playlist, PlaylistTrack, Track
+from music.forms import AddToPlaylistForm, ImportUploadForm, MoodMappingForm, OverrideMoodForm, SpotifyLinkRunForm
+from music.models import (
+    Genre,
+    ImportJob,
+    MoodCluster,
+    MoodMapping,
+    MoodModelRun,
+    Playlist,
+    PlaylistTrack,
+    SpotifyLinkRun,
+    Track,
+)
 from music.moods.features import AUDIO_FEATURES
-from music.services import mood_model
+from music.moods.mapping import default_moods, default_reason
+from music.services import mood_model, spotify_linking
 
 MAX_TRACKS_TO_PLAYLIST = 1000
 LARGEST_ID = 2**63 - 1
@@ -248,7 +259,8 @@ class PlaylistAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(track_total=Count("entries"))
+        # Curated playlists only: a listener's own playlist is theirs alone.
+        return super().get_queryset(request).curated().annotate(track_total=Count("entries"))
 
     @admin.display(description="tracks", ordering="track_total")
     def track_count(self, obj):
@@ -468,7 +480,7 @@ class ImportJobAdmin(admin.ModelAdmin):
 
 @admin.register(MoodMapping)
 class MoodMappingAdmin(admin.ModelAdmin):
-    list_display = ["emotion", "strategy", "moods", "updated_at"]
+    list_display = ["emotion", "strategy", "moods", "default", "updated_at"]
     list_display_links = None
     list_editable = ["moods"]
     list_filter = ["strategy", "emotion"]
@@ -479,8 +491,36 @@ class MoodMappingAdmin(admin.ModelAdmin):
     def get_changelist_form(self, request, **kwargs):
         return MoodMappingForm
 
+    @admin.display(description="default, and why")
+    def default(self, obj):
+        return f"{', '.join(default_moods(obj.emotion, obj.strategy))}: {default_reason(obj.emotion, obj.strategy)}"
+
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SpotifyLinkRun)
+class SpotifyLinkRunAdmin(admin.ModelAdmin):
+    """Runs of the Spotify linking job; "Add" queues a new one (Save with no fields)."""
+
+    list_display = ["created_at", "status", "searched", "linked", "remaining", "error", "created_by"]
+    list_filter = ["status"]
+    form = SpotifyLinkRunForm
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            run = spotify_linking.start_run(user=request.user, limit=obj.limit)
+        except spotify_linking.RunAlreadyActive:  # started between the form's check and now
+            run = spotify_linking.active_runs().first()
+        obj.pk = run.pk
+        transaction.on_commit(lambda: tasks.link_spotify_ids.delay(run.pk))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(request, "Linking is queued: it searches Spotify for every track without an id.")
+        return HttpResponseRedirect(reverse("admin:music_spotifylinkrun_changelist"))

@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from music.catalogue.dialects import NoUsableColumns, TrackCSV
-from music.models import ImportJob, Mood, MoodMapping, Playlist
+from music.models import ImportJob, Mood, MoodMapping, Playlist, SpotifyLinkRun
 from music.moods.labels import MOODS
+from music.services import spotify_linking
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 
@@ -72,7 +73,7 @@ class ImportUploadForm(forms.ModelForm):
 
 
 class AddToPlaylistForm(forms.Form):
-    playlist = forms.ModelChoiceField(Playlist.objects.all(), required=False, help_text="Add to this playlist…")
+    playlist = forms.ModelChoiceField(Playlist.objects.curated(), required=False, help_text="Add to this playlist…")
     new_playlist = forms.CharField(max_length=120, required=False, help_text="…or to a new playlist with this name.")
 
     def clean(self):
@@ -84,3 +85,16 @@ class AddToPlaylistForm(forms.Form):
 
 class OverrideMoodForm(forms.Form):
     mood = forms.ChoiceField(choices=Mood.choices, help_text="Refits keep this mood until the override is cleared.")
+
+
+class SpotifyLinkRunForm(forms.ModelForm):
+    """Queue a run of the Spotify linking job, unless one is under way."""
+
+    class Meta:
+        model = SpotifyLinkRun
+        fields = ["limit"]
+
+    def clean(self):
+        if spotify_linking.active_runs().exists():
+            raise ValidationError("A linking run is already under way; it picks up every track without an id.")
+        return super().clean()

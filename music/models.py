@@ -61,6 +61,12 @@ class Track(models.Model):
     popularity = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(100)])
     genres = models.ManyToManyField(Genre, blank=True, related_name="tracks")
     spotify_id = models.CharField("Spotify id", max_length=22, null=True, blank=True, unique=True)
+    spotify_checked_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the Spotify linking job last searched for this track and found no sure match.",
+    )
     title_key = models.CharField(max_length=TITLE_MAX, editable=False)
     artist_key = models.CharField(max_length=ARTISTS_MAX, editable=False)
 
@@ -125,6 +131,15 @@ class Track(models.Model):
     @property
     def spotify_url(self) -> str | None:
         return f"https://open.spotify.com/track/{self.spotify_id}" if self.spotify_id else None
+
+    @property
+    def duration_text(self) -> str:
+        """The length as a player shows it: 3:07, or 1:02:33 past an hour."""
+        if not self.duration_ms:
+            return ""
+        minutes, seconds = divmod(round(self.duration_ms / 1000), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
 
     @property
     def feature_vector(self) -> list[float] | None:
@@ -198,8 +213,28 @@ class MoodModelRun(models.Model):
         return f"Mood refit {self.created_at:%Y-%m-%d %H:%M} ({self.get_trigger_display()})"
 
 
+class PlaylistQuerySet(models.QuerySet):
+    def curated(self):
+        return self.filter(owner=None)
+
+    def published(self):
+        return self.filter(owner=None, published=True)
+
+    def owned_by(self, user):
+        return self.filter(owner=user)
+
+    def visible_to(self, user):
+        """What a listener may open: their own playlists and the published curated ones."""
+        return self.filter(Q(owner=user) | Q(owner=None, published=True))
+
+
 class Playlist(models.Model):
-    """A playlist curated by staff; only published ones are shown to listeners."""
+    """A playlist curated by staff (only published ones are shown to listeners), or a
+    listener's own, private playlist (``owner``), saved from a list of songs. A
+    listener's playlist is never published and has no mood, so it shapes nobody's
+    recommendations or moods."""
+
+    MAX_TRACKS = 500
 
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
@@ -212,12 +247,30 @@ class Playlist(models.Model):
     published = models.BooleanField(default=False)
     spotify_id = models.CharField("Spotify id", max_length=40, null=True, blank=True, unique=True, editable=False)
     tracks = models.ManyToManyField(Track, through="PlaylistTrack", related_name="playlists")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="playlists",
+        editable=False,
+        help_text="The listener whose private playlist this is; empty for a curated playlist.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PlaylistQuerySet.as_manager()
+
     class Meta:
         ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner=None) | Q(published=False, mood="", spotify_id=None),
+                name="listener_playlist_private_without_mood",
+            )
+        ]
+        indexes = [models.Index(fields=["owner", "-updated_at"], name="playlist_owner_recent")]
 
     def __str__(self):
         return self.name
@@ -396,8 +449,9 @@ class RecommendationLog(models.Model):
         API = "api", "API"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recommendation_logs")
+    # The list carries the detection's reading (its emotion): it goes with the detection.
     detection = models.ForeignKey(
-        "emotions.Detection", null=True, blank=True, on_delete=models.SET_NULL, related_name="recommendation_logs"
+        "emotions.Detection", null=True, blank=True, on_delete=models.CASCADE, related_name="recommendation_logs"
     )
     surface = models.CharField(max_length=10, choices=Surface.choices)
     emotion = models.CharField(
@@ -492,6 +546,42 @@ class ShownListEntry(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.track}{'' if self.active else ' (replaced)'}"
+
+
+class SpotifyLinkRun(models.Model):
+    """One pass of the job that searches Spotify for tracks without an id
+    (music.services.spotify_linking). Tracks are marked as they are searched, so a run
+    that stops (a long rate limit, a lost worker) is finished by the next one."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        WAITING = "waiting", "Waiting out Spotify's rate limit"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    limit = models.PositiveIntegerField(null=True, blank=True, help_text="Search at most this many tracks.")
+    searched = models.PositiveIntegerField(default=0)
+    linked = models.PositiveIntegerField(default=0)
+    remaining = models.PositiveIntegerField(default=0, help_text="Tracks without an id still to search.")
+    retry_after = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds Spotify asked to wait.")
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Spotify linking run {self.pk}: {self.linked} of {self.searched} searched tracks linked"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
 
 @receiver(post_delete, sender=ImportJob)

@@ -44,9 +44,11 @@ def base_context(detection: Detection, **extra) -> dict:
 
 
 def list_context(shown: ShownList, detection: Detection, undo=None) -> dict:
+    rows = shown_lists.rows(shown, with_gone=True)
     return {
         "shown": shown,
-        "rows": shown_lists.rows(shown, with_gone=True),
+        "rows": rows,
+        "save_tracks": [row.track for row in rows if not row.gone],
         "driving": detection.driving_face,
         "blend": blend_sentence(shown) if shown.blend else "",
         "undo": undo,

@@ -3,8 +3,8 @@ import logging
 from celery import shared_task
 
 from fermusic.lib.errors import TRANSIENT_ERRORS
-from music.models import MoodModelRun
-from music.services import catalogue_import, mood_model
+from music.models import MoodModelRun, SpotifyLinkRun
+from music.services import catalogue_import, mood_model, spotify_linking
 
 logger = logging.getLogger(__name__)
 # A million-row catalogue takes minutes, far over the detection limit set for all tasks.
@@ -24,4 +24,15 @@ def import_catalogue_file(job_id: int):
 def refit_moods(trigger: str = MoodModelRun.Trigger.COMMAND):
     run = mood_model.refit(trigger)
     logger.info("Mood refit %s: %d tracks in %.1f s", run.pk, run.tracks, run.duration_seconds)
+    return run.pk
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, **LONG)
+def link_spotify_ids(self, run_id: int):
+    """Search Spotify for the catalogue's unlinked tracks. A run told by Spotify to wait
+    longer than the adapter sleeps through is queued again after that wait; a redelivered
+    or re-queued run carries on with the tracks not yet searched."""
+    run = spotify_linking.run_linking(SpotifyLinkRun.objects.get(pk=run_id))
+    if run.status == SpotifyLinkRun.Status.WAITING:
+        link_spotify_ids.apply_async((run.pk,), countdown=run.retry_after or 60)
     return run.pk

@@ -1,14 +1,18 @@
-"""Pages for recommendations and ratings: a detection's stored list (the music section
-of a result, also served alone as a fragment the result page swaps in), Discover
-(music for an emotion or a mood chosen without a photo), Recently recommended and My
-ratings. All work without JavaScript (forms that post and redirect back);
-static/js/music/ sends the same forms with fetch and swaps the returned fragment in."""
+"""Pages for recommendations, ratings and playlists: a detection's stored list (the music
+section of a result, also served alone as a fragment the result page swaps in), Discover
+(music for an emotion or a mood chosen without a photo), Recently recommended, My
+ratings, and Playlists (the listener's own, saved from a list, beside the published
+curated ones). All work without JavaScript (forms that post and redirect back);
+static/js/music/ sends the same forms with fetch and swaps the returned fragment in (a
+stored list) or reranks the list in place (Discover), and static/js/music/player.js
+plays any list."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -20,16 +24,23 @@ from emotions.engine.labels import EMOTIONS
 from emotions.models import Detection
 from emotions.presentation import EMOTION_STYLE
 from music.api.serializers import ChosenFeelingSerializer, present
-from music.models import Rating, RecommendationLog, ShownList, Track
+from music.filters import BROWSE_FIELDS, DiscoverFilter
+from music.models import Playlist, Rating, RecommendationLog, ShownList, Track
 from music.moods.labels import MOODS
 from music.sections import base_context, detection_music_context, list_context
+from music.services import playlists as playlist_service
 from music.services import shown_lists
+from music.services.mood_model import moods_for
 from music.services.ratings import rate as rate_track
 from music.services.ratings import unrate
-from music.services.recommendations import recommend_and_log
+from music.services.recommendations import Recommendations, recommend_and_log
 
 RATINGS_PAGE_SIZE = 25
 RECENT_PAGE_SIZE = 10
+PICKS_PAGE_SIZE = 10
+MAX_PICK_PAGES = 5  # 50 picks: as many as the API gives in one list
+BROWSE_PAGE_SIZE = 20
+FEELING_PARAMS = ("emotion", "mood", "strategy", "seed")
 
 # How each mood is shown: an emoji and a one-line description.
 MOOD_STYLE = {
@@ -46,39 +57,96 @@ def _wants_json(request) -> bool:
 
 @login_required
 def discover(request):
-    """GET with ?emotion= or ?mood= (and optionally strategy, seed) shows a list; a
-    JSON request gets the list as JSON, as the API gives it. Each list is logged."""
-    chosen = {key: value for key, value in request.GET.items() if key in ("emotion", "mood", "strategy", "seed")}
+    """Music without a photo. With ?emotion= or ?mood= (and optionally strategy, seed,
+    page): the ranked picks for it, 10 a page, each list logged; a JSON request gets
+    the list as the API gives it. With a search or a filter (title or artist, genre,
+    decade, energy, tempo): the catalogue's matching songs, most popular first, within
+    the chosen feeling's moods when one is chosen, 20 a page."""
+    chosen = {key: value for key, value in request.GET.items() if key in FEELING_PARAMS}
+    browse = DiscoverFilter(request.GET or None, queryset=Track.objects.all())
+    filters = {name: request.GET[name] for name in BROWSE_FIELDS if request.GET.get(name, "").strip()}
     context = {
         "emotions": [(e, EMOTION_STYLE[e]) for e in EMOTIONS],
         "moods": [(m, MOOD_STYLE[m]) for m in MOODS],
         "strategy": chosen.get("strategy") or request.user.mood_strategy,
         "chosen": chosen,
+        "browse_form": browse.form,
+        "filters": filters,
     }
-    if "emotion" not in chosen and "mood" not in chosen:
+    wanted = "emotion" in chosen or "mood" in chosen
+    if not wanted and not filters:
         if _wants_json(request):
             return JsonResponse(
                 {"detail": "Choose an emotion or a mood.", "errors": {"emotion": ["Choose one."]}}, status=400
             )
         return render(request, "music/discover.html", context)
     query = ChosenFeelingSerializer(data=chosen)
-    if not query.is_valid():
+    if wanted and not query.is_valid():
         message = "Choose one of the emotions or moods shown."
         if _wants_json(request):
             return JsonResponse({"detail": message, "errors": query.errors}, status=400)
         messages.error(request, message)
         return render(request, "music/discover.html", context, status=400)
-    recs, log = recommend_and_log(request.user, RecommendationLog.Surface.DISCOVER, **query.validated_data)
+    if filters:
+        if not browse.is_valid():
+            messages.error(request, "Choose the filters from the lists shown.")
+            return render(request, "music/discover.html", context, status=400)
+        return _browse(request, context, browse, query.validated_data if wanted else None)
+    page = _pick_page(request.GET.get("page"))
+    n = PICKS_PAGE_SIZE * page
+    recs, log = recommend_and_log(request.user, RecommendationLog.Surface.DISCOVER, **{**query.validated_data, "n": n})
+    shown = Recommendations(**{**vars(recs), "items": recs.items[n - PICKS_PAGE_SIZE :]})
     if _wants_json(request):
-        return JsonResponse(present(recs, log))
+        return JsonResponse(present(shown, log))
     params = {"emotion": recs.emotion, "strategy": recs.strategy} if recs.emotion else {"mood": recs.moods[0]}
+    if page > 1:
+        params["page"] = page
     list_url = f"{reverse('music:discover')}?{urlencode(params)}"
+    more_url = None
+    if page < MAX_PICK_PAGES and len(recs.items) == n:
+        more_url = f"{reverse('music:discover')}?{urlencode({**params, 'page': page + 1, 'seed': recs.seed})}"
     context.update(
-        recs=recs,
-        recs_json=present(recs, log),
+        recs=shown,
+        recs_json=present(shown, log),
         list_url=list_url,
+        more_url=more_url,
+        page_number=page,
+        first_position=n - PICKS_PAGE_SIZE + 1,
+        save_tracks=[item.track for item in shown.items],
         # A rating made without JavaScript comes back to the same exploration, reranked.
         next_url=f"{list_url}&{urlencode({'seed': recs.seed})}",
+    )
+    return render(request, "music/discover.html", context)
+
+
+def _pick_page(value: str | None) -> int:
+    return min(int(value), MAX_PICK_PAGES) if value and value.isdigit() and int(value) >= 1 else 1
+
+
+def _browse(request, context: dict, browse: DiscoverFilter, feeling: dict | None):
+    songs = browse.qs
+    if feeling:
+        if feeling.get("emotion"):
+            strategy = feeling.get("strategy") or request.user.mood_strategy
+            moods = moods_for(feeling["emotion"], strategy)
+            context["strategy"] = strategy
+        else:
+            moods = [feeling["mood"]]
+        songs = songs.filter(mood__in=moods)
+        context["browse_moods"] = moods
+    songs = songs.prefetch_related("genres").order_by("-popularity", "pk").distinct()
+    page = Paginator(songs, BROWSE_PAGE_SIZE).get_page(request.GET.get("page"))
+    mine = {r.track_id: r for r in Rating.objects.owned_by(request.user).filter(track__in=page.object_list)}
+    for track in page.object_list:
+        track.my_rating = mine.get(track.pk)
+    others = request.GET.copy()
+    others.pop("page", None)
+    context.update(
+        browsing=True,
+        browse_page=page,
+        page_query=others.urlencode(),
+        save_tracks=list(page.object_list),
+        next_url=request.get_full_path(),
     )
     return render(request, "music/discover.html", context)
 
@@ -127,6 +195,118 @@ def rate(request):
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("music:ratings")
     return redirect(back)
+
+
+# --- Playlists ---------------------------------------------------------------------------
+
+
+def _safe_next(request, fallback: str) -> str:
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return back
+    return fallback
+
+
+def _own_playlist(request, pk: int) -> Playlist:
+    """The listener's own playlist, or 404 (another's is not theirs to see exist)."""
+    return get_object_or_404(Playlist.objects.owned_by(request.user), pk=pk)
+
+
+def _track_id(request) -> int:
+    value = request.POST.get("track", "")
+    if not value.isdigit():
+        raise Http404("No such song in this playlist.")
+    return int(value)
+
+
+@login_required
+def playlists(request):
+    """My playlists, newest change first, and the published curated ones."""
+    mine = Playlist.objects.owned_by(request.user).annotate(track_total=Count("entries")).order_by("-updated_at", "-pk")
+    curated = Playlist.objects.published().annotate(track_total=Count("entries")).order_by("name", "pk")
+    return render(request, "music/playlists.html", {"mine": mine, "curated": curated})
+
+
+@login_required
+def playlist(request, pk: int):
+    """One playlist to play: the listener's own (with its editing controls) or a
+    published curated one; anything else is a 404."""
+    chosen = get_object_or_404(Playlist.objects.visible_to(request.user), pk=pk)
+    entries = chosen.entries.select_related("track").order_by("position", "pk")
+    return render(
+        request,
+        "music/playlist.html",
+        {"playlist": chosen, "entries": entries, "editable": chosen.owner_id == request.user.pk},
+    )
+
+
+@login_required
+@require_POST
+def save_playlist(request):
+    """'Save this list': the posted songs (``track``, in order) become a new playlist of mine."""
+    ids = [int(v) for v in request.POST.getlist("track") if v.isdigit()]
+    try:
+        saved = playlist_service.save_list(request.user, ids, request.POST.get("name"))
+    except playlist_service.PlaylistError as exc:
+        messages.error(request, str(exc))
+        return redirect(_safe_next(request, reverse("music:playlists")))
+    messages.success(request, f"Saved “{saved.name}” with {saved.entries.count()} songs. Only you can see it.")
+    return redirect("music:playlist", pk=saved.pk)
+
+
+@login_required
+@require_POST
+def rename_playlist(request, pk: int):
+    mine = _own_playlist(request, pk)
+    try:
+        playlist_service.rename(mine, request.POST.get("name", ""))
+    except playlist_service.PlaylistError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Renamed to “{mine.name}”.")
+    return redirect("music:playlist", pk=mine.pk)
+
+
+@login_required
+@require_POST
+def move_in_playlist(request, pk: int):
+    """Move a song up or down one place, or to a given position."""
+    mine = _own_playlist(request, pk)
+    track_id = _track_id(request)
+    current = playlist_service.position_of(mine, track_id)
+    if current is None:
+        raise Http404("No such song in this playlist.")
+    direction, to = request.POST.get("direction"), request.POST.get("position", "")
+    if direction in ("up", "down"):
+        position = current - 1 if direction == "up" else current + 1
+    elif to.isdigit() and int(to) >= 1:
+        position = int(to)
+    else:
+        messages.error(request, "Say where the song goes: up, down or a position.")
+        return redirect("music:playlist", pk=mine.pk)
+    playlist_service.move(mine, track_id, max(1, position))
+    return redirect(f"{reverse('music:playlist', args=[mine.pk])}#entry-{track_id}")
+
+
+@login_required
+@require_POST
+def remove_from_playlist(request, pk: int):
+    mine = _own_playlist(request, pk)
+    if playlist_service.remove(mine, _track_id(request)):
+        messages.success(request, "Removed the song from the playlist.")
+    return redirect("music:playlist", pk=mine.pk)
+
+
+@login_required
+def delete_playlist(request, pk: int):
+    """GET asks to confirm; POST deletes the playlist (the songs stay in the catalogue)."""
+    mine = _own_playlist(request, pk)
+    if request.method == "POST":
+        name = mine.name
+        mine.delete()
+        messages.success(request, f"Deleted the playlist “{name}”.")
+        return redirect("music:playlists")
+    return render(request, "music/playlist_delete.html", {"playlist": mine})
 
 
 # --- A detection's stored list ----------------------------------------------------------

@@ -1,15 +1,21 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from accounts.consent import ConsentRequired
 from emotions.api.serializers import DetectionSerializer, DetectionUploadSerializer, SelectFaceSerializer
 from emotions.api.throttles import UploadRateThrottle
 from emotions.models import Detection
 from emotions.services import detections
 from fermusic.lib.parsers import JSONParser
+
+CONSENT_REQUIRED_API = (
+    "Face analysis needs your consent: a face photo is biometric data. Read /privacy/, then "
+    'POST {"face_consent": true} to /api/v1/me/consent/ and try again.'
+)
 
 
 class DetectionViewSet(
@@ -48,13 +54,19 @@ class DetectionViewSet(
             )
         except detections.UploadRejected as exc:
             raise ValidationError({"image": [exc.message]}) from None
+        except ConsentRequired as exc:
+            raise PermissionDenied(CONSENT_REQUIRED_API) from exc
         return Response(DetectionSerializer(detection).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={202: DetectionSerializer, 409: None})
+    @extend_schema(request=None, responses={202: DetectionSerializer, 403: None, 409: None})
     @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def rerun(self, request, pk=None):
         detection = self.get_object()
-        if not detections.rerun(detection):
+        try:
+            queued = detections.rerun(detection)
+        except ConsentRequired as exc:
+            raise PermissionDenied(CONSENT_REQUIRED_API) from exc
+        if not queued:
             return Response(
                 {"detail": "Only a failed detection whose photo is still stored can be re-run."},
                 status=status.HTTP_409_CONFLICT,

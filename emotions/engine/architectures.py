@@ -18,9 +18,15 @@ def _conv_bn(x, filters: int, weight_decay: float):
     return layers.Activation("relu")(x)
 
 
-def vgg(width: int = 32, convs_per_block=(2, 2, 2, 2), dropout: float = 0.4, weight_decay: float = 5e-5) -> keras.Model:
+def vgg(
+    width: int = 32,
+    convs_per_block=(2, 2, 2, 2),
+    dropout: float = 0.4,
+    weight_decay: float = 5e-5,
+    input_size: int = FACE_SIZE,
+) -> keras.Model:
     """VGG-style net: 4 blocks of 3x3 conv+BN+ReLU, max-pool between, then a small head."""
-    inputs = keras.Input((FACE_SIZE, FACE_SIZE, 1), name="face")
+    inputs = keras.Input((input_size, input_size, 1), name="face")
     x = inputs
     for block, convs in enumerate(convs_per_block):
         filters = width * 2**block
@@ -61,9 +67,15 @@ def _residual(x, filters: int, stride: int, weight_decay: float):
     return layers.Activation("relu")(layers.Add()([shortcut, y]))
 
 
-def resnet(width: int = 32, blocks=(2, 2, 2, 2), dropout: float = 0.3, weight_decay: float = 5e-5) -> keras.Model:
+def resnet(
+    width: int = 32,
+    blocks=(2, 2, 2, 2),
+    dropout: float = 0.3,
+    weight_decay: float = 5e-5,
+    input_size: int = FACE_SIZE,
+) -> keras.Model:
     """Small pre-pooled ResNet (ResNet-18 layout at reduced width) for 48x48 input."""
-    inputs = keras.Input((FACE_SIZE, FACE_SIZE, 1), name="face")
+    inputs = keras.Input((input_size, input_size, 1), name="face")
     x = _conv_bn(inputs, width, weight_decay)
     for stage, count in enumerate(blocks):
         filters = width * 2**stage
@@ -92,6 +104,17 @@ def with_mirror_average(model: keras.Model) -> keras.Model:
     return keras.Model(inputs, both, name=f"{model.name}-mirror")
 
 
+def with_centre_crop(model: keras.Model) -> keras.Model:
+    """A network trained on random crops smaller than a face, served on whole faces: the
+    centre crop of each 48x48 face, in the graph, so the served file still takes faces."""
+    side = model.input_shape[1]
+    if side == FACE_SIZE:
+        return model
+    inputs = keras.Input((FACE_SIZE, FACE_SIZE, 1), name="face")
+    crop = layers.CenterCrop(side, side, name="centre_crop")(inputs)
+    return keras.Model(inputs, model(crop), name=model.name)
+
+
 def load(path) -> keras.Model:
     """A saved model, without its optimiser; this module registers the layers it may use."""
     return keras.models.load_model(path, compile=False)
@@ -100,9 +123,9 @@ def load(path) -> keras.Model:
 ARCHITECTURES = {"vgg": vgg, "resnet": resnet}
 
 
-def build(name: str, width: int) -> keras.Model:
+def build(name: str, width: int, input_size: int = FACE_SIZE) -> keras.Model:
     try:
         factory = ARCHITECTURES[name]
     except KeyError:
         raise ValueError(f"unknown architecture {name!r}; choose from {', '.join(ARCHITECTURES)}") from None
-    return factory(width=width)
+    return factory(width=width, input_size=input_size)

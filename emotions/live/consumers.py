@@ -20,12 +20,24 @@ import time
 
 from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import transaction
 from kombu.exceptions import OperationalError
 
+from accounts.consent import CONSENT_REQUIRED
 from emotions.live import dispatch, protocol
-from fermusic.lib.events import remember_serving_loop
+from fermusic.lib.events import group_send, remember_serving_loop
 
 logger = logging.getLogger(__name__)
+
+
+def live_group(user_id) -> str:
+    """Every live socket of one user, told when their consent is withdrawn."""
+    return f"live.{user_id}"
+
+
+def stop_live_analysis(user_id) -> None:
+    """Close the user's live sockets (4403) once the current transaction commits."""
+    transaction.on_commit(lambda: group_send(live_group(user_id), {"type": "live.consent_withdrawn"}))
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -36,6 +48,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=4401)
             return
+        if not user.has_face_consent:
+            await self._refuse_without_consent()
+            return
+        self.group = live_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
         self.slots = protocol.FrameSlots()
         self.trend = protocol.EmotionTrend()
         self.received = 0
@@ -52,6 +69,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def disconnect(self, code):
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
         if not hasattr(self, "slots"):
             return
         self._stop_watchdog()
@@ -118,6 +137,17 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             {"type": "error", "seq": message["seq"], "code": message["code"], "message": message["message"]}
         )
         await self._next()
+
+    async def live_consent_withdrawn(self, message):
+        self.slots.clear()
+        await self._refuse_without_consent()
+
+    async def _refuse_without_consent(self):
+        """Explain, then close (4403): no frame is analysed without consent."""
+        if not hasattr(self, "slots"):
+            await self.accept()
+        await self.send_json({"type": "error", "seq": None, "code": "consent_required", "message": CONSENT_REQUIRED})
+        await self.close(code=4403)
 
     # --- Dispatch -------------------------------------------------------------------
 

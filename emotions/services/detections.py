@@ -10,9 +10,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from PIL import Image
 
+from accounts.consent import require_consent
 from emotions.engine.preprocess import ImageError, decode_image
 from emotions.models import Detection
 from emotions.services.events import notify
+from emotions.signals import history_deleted
 from emotions.tasks import analyse_detection
 
 
@@ -49,7 +51,9 @@ def clean_photo(upload) -> tuple[bytes, int, int]:
 
 
 def create_detection(user, upload, source: str = Detection.Source.UPLOAD) -> Detection:
-    """Store a cleaned photo privately and queue its analysis; returns at once."""
+    """Store a cleaned photo privately and queue its analysis; returns at once. Raises
+    ConsentRequired when ``user`` does not consent to face processing."""
+    require_consent(user)
     jpeg, width, height = clean_photo(upload)
     detection = Detection(
         owner=user, source=source, retention=user.photo_retention, photo_width=width, photo_height=height
@@ -75,7 +79,9 @@ def _queue_analysis(detection: Detection) -> None:
 
 
 def rerun(detection: Detection) -> bool:
-    """Queue a failed detection again; False when it cannot be (not failed, or no photo)."""
+    """Queue a failed detection again; False when it cannot be (not failed, or no photo).
+    Raises ConsentRequired when the owner does not consent to face processing."""
+    require_consent(detection.owner)
     with transaction.atomic():
         detection = Detection.objects.select_for_update().get(pk=detection.pk)
         if detection.status != Detection.Status.FAILED or not detection.photo:
@@ -100,14 +106,17 @@ def select_face(detection: Detection, index: int) -> None:
 
 
 def delete_detection(detection: Detection) -> None:
-    """Delete a detection, its faces and its photo file."""
+    """Delete a detection, its faces, its photo file and every row derived from it (they
+    reference it with on_delete=CASCADE: music's recommendation logs)."""
     detection.delete()
 
 
 def delete_history(user) -> int:
-    """Delete every detection of ``user`` with its photo; returns how many there were."""
+    """Delete every detection of ``user`` with its photo and all that was derived from
+    their readings (``history_deleted``); returns how many detections there were."""
     count = 0
     for detection in Detection.objects.owned_by(user):
         delete_detection(detection)
         count += 1
+    history_deleted.send(sender=Detection, user=user)
     return count

@@ -39,7 +39,7 @@ class TrackSummarySerializer(TrackSerializer):
     """A track as lists show it (the catalogue API's TrackSerializer has every field)."""
 
     class Meta(TrackSerializer.Meta):
-        fields = ["id", "title", "artists", "album", "year", "mood", "spotify_id", "spotify_url"]
+        fields = ["id", "title", "artists", "album", "year", "duration_ms", "mood", "spotify_id", "spotify_url"]
         read_only_fields = fields
 
 

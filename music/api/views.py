@@ -88,7 +88,8 @@ class PlaylistViewSet(viewsets.ModelViewSet):
     filterset_fields = ["mood", "published"]
 
     def get_queryset(self):
-        playlists = Playlist.objects.prefetch_related(
+        # Listeners' own playlists are private to them: not even staff read them here.
+        playlists = Playlist.objects.curated().prefetch_related(
             Prefetch("entries", queryset=PlaylistTrack.objects.order_by("position", "pk"))
         )
         return playlists if self.request.user.is_staff else playlists.filter(published=True)

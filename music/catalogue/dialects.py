@@ -2,9 +2,10 @@
 
 Columns are found by name (case, spaces and punctuation ignored) through the aliases
 below, so the layouts of ``classic_hits.csv``, ``data_moods*.csv``, the Kaggle
-"Spotify Tracks Dataset" and Exportify playlist exports all read without options, and
-so does any other file that names its columns in one of these ways. A file is read one
-row at a time: memory does not grow with its length.
+"Spotify Tracks Dataset", TidyTuesday's ``spotify_songs.csv`` and Exportify playlist
+exports all read without options, and so does any other file that names its columns in
+one of these ways, plain or gzipped. A file is read one row at a time: memory does not
+grow with its length.
 
 Every row gives either a :class:`TrackRecord` or a :class:`RowProblem` saying why it
 was left out; only a header with no title or artist column stops the reading
@@ -16,9 +17,11 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
+import gzip
 import io
 import math
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -34,19 +37,20 @@ GENRE_MAX = 60
 
 FIELD_ALIASES = {
     "title": ("trackname", "track", "name", "title", "song", "songname", "songtitle"),
-    "artists": ("artists", "artist", "artistnames", "artistname"),
-    "album": ("albumname", "album"),
+    "artists": ("artists", "artist", "artistnames", "artistname", "trackartist"),
+    "album": ("albumname", "album", "trackalbumname"),
     "year": ("year", "releaseyear"),
-    "release_date": ("releasedate", "albumreleasedate"),
+    "release_date": ("releasedate", "albumreleasedate", "trackalbumreleasedate"),
     "duration": ("durationms", "duration", "lengthms", "length"),
-    "popularity": ("popularity",),
-    "genres": ("trackgenre", "genres", "genre", "artistgenres"),
+    "popularity": ("popularity", "trackpopularity"),
+    "genres": ("trackgenre", "genres", "genre", "artistgenres", "playlistgenre"),
     "spotify_id": ("trackid", "spotifyid", "trackuri", "spotifyuri", "uri", "id"),
     "mood": ("mood", "moodlabel"),
     **{name: (name.replace("_", ""),) for name in AUDIO_FEATURES},
 }
 MISSING = {"", "nan", "null", "none", "na", "n/a"}
-NOT_TEXT = "No usable columns: this is not a CSV text file (UTF-8, UTF-16 or Windows-1252)"
+NOT_TEXT = "No usable columns: this is not a CSV text file (UTF-8, UTF-16 or Windows-1252, or gzipped)"
+GZIP_MAGIC = b"\x1f\x8b"
 DELIMITERS = (",", ";", "\t", "|")
 _SPOTIFY_ID = re.compile(
     r"^(?:spotify:track:|https?://open\.spotify\.com/(?:intl-\w+/)?track/)?([0-9A-Za-z]{22})(?:\?.*)?$"
@@ -59,11 +63,21 @@ class Layout:
     name: str
     signature: frozenset  # normalised column names that identify it
     artist_separator: str
+    # The file lists one song under several Spotify ids (the single and the album
+    # track): rows of the same normalised title and main artist make one track.
+    one_track_per_song: bool = False
 
 
 # Most specific first. Kaggle joins several artists with ";", Exportify with ",";
 # elsewhere one artist name may itself contain commas ("Earth, Wind & Fire").
+# TidyTuesday's spotify_songs.csv credits the main artist only ("Tyler, The Creator").
 LAYOUTS = (
+    Layout(
+        "spotify-songs",
+        frozenset({"trackid", "trackname", "trackartist", "trackalbumname", "playlistgenre"}),
+        ";",
+        one_track_per_song=True,
+    ),
     Layout("kaggle-spotify-tracks", frozenset({"trackid", "artists", "albumname", "trackname", "trackgenre"}), ";"),
     Layout("exportify", frozenset({"trackuri", "trackname", "artistnames"}), ","),
     Layout("mood-labelled", frozenset({"name", "album", "artist", "id", "releasedate", "length", "mood"}), ";"),
@@ -143,12 +157,22 @@ class TrackCSV:
     """
 
     def __init__(self, stream, label_column: str | None = None):
+        start = stream.tell()
+        gzipped = stream.read(len(GZIP_MAGIC)) == GZIP_MAGIC
+        stream.seek(start)
+        # Progress counts the bytes taken from the stream: compressed ones for a .gz.
         self._counter = _CountingReader(stream)
-        encoding = _sniff_encoding(stream)
-        self._text = io.TextIOWrapper(io.BufferedReader(self._counter), encoding=encoding, newline="")
         try:
+            if gzipped:
+                encoding = _sniff_encoding(gzip.GzipFile(fileobj=stream, mode="rb"))
+                stream.seek(start)
+                source = gzip.GzipFile(fileobj=self._counter, mode="rb")
+            else:
+                encoding = _sniff_encoding(stream)
+                source = io.BufferedReader(self._counter)
+            self._text = io.TextIOWrapper(source, encoding=encoding, newline="")
             header_line = self._text.readline()
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, OSError, EOFError, zlib.error):
             raise NoUsableColumns(NOT_TEXT) from None
         if "\x00" in header_line:
             raise NoUsableColumns(NOT_TEXT)
@@ -177,6 +201,9 @@ class TrackCSV:
             try:
                 values = next(reader)
             except StopIteration:
+                return
+            except (OSError, EOFError, zlib.error):
+                yield RowProblem(reader.line_num + 1, "the compressed file is damaged or cut short")
                 return
             except csv.Error as exc:
                 yield RowProblem(reader.line_num + 1, f"unreadable CSV ({exc})")

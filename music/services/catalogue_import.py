@@ -1,7 +1,11 @@
 """Importing track catalogues: CSV rows become tracks, in batches.
 
 Re-importing a file updates the tracks it created and never duplicates them: a row
-matches a track by Spotify id, else by normalised (title, main artist). Rows are read
+matches a track by Spotify id, else by normalised (title, main artist). A row with a
+Spotify id adopts the track of its title and artist that has none (classic hits gain
+Spotify ids from spotify_songs.csv) and from then on speaks for it: rows without an id
+only fill its gaps. A song's year is its earliest: a compilation or remaster released
+later does not move it. Rows are read
 one at a time and written a batch at a time, each batch in its own transaction, so
 memory stays flat however long the file is, and an interrupted import is finished by
 running it again.
@@ -79,7 +83,11 @@ def import_csv(
     ``progress`` gets the bytes read so far and the summary after every batch."""
     reader = TrackCSV(stream)
     return import_records(
-        reader, reader.layout.name, batch_size, progress and (lambda summary: progress(reader.bytes_read, summary))
+        reader,
+        reader.layout.name,
+        batch_size,
+        progress and (lambda summary: progress(reader.bytes_read, summary)),
+        one_track_per_song=reader.layout.one_track_per_song,
     )
 
 
@@ -88,8 +96,11 @@ def import_records(
     layout: str,
     batch_size: int = BATCH_SIZE,
     after_batch: Callable[[ImportSummary], None] | None = None,
+    one_track_per_song: bool = False,
 ) -> ImportSummary:
-    """Create or update a track for every record, a batch at a time."""
+    """Create or update a track for every record, a batch at a time. With
+    ``one_track_per_song`` a row whose Spotify id is new joins the track of its title
+    and main artist even when that track has another id (as a repeat: it fills gaps)."""
     summary = ImportSummary(layout=layout)
     genres = _GenreCache()
     seen = _Seen()
@@ -100,20 +111,22 @@ def import_records(
             continue
         batch.append(item)
         if len(batch) >= batch_size:
-            _write_batch(batch, summary, genres, seen)
+            _write_batch(batch, summary, genres, seen, one_track_per_song)
             batch = []
             if after_batch:
                 after_batch(summary)
     if batch:
-        _write_batch(batch, summary, genres, seen)
+        _write_batch(batch, summary, genres, seen, one_track_per_song)
     if after_batch:
         after_batch(summary)
     return summary
 
 
-def _write_batch(records: list[TrackRecord], summary: ImportSummary, genres: _GenreCache, seen: _Seen) -> None:
+def _write_batch(
+    records: list[TrackRecord], summary: ImportSummary, genres: _GenreCache, seen: _Seen, one_track_per_song: bool
+) -> None:
     with transaction.atomic():
-        index = _Index.load(records)
+        index = _Index.load(records, one_track_per_song)
         outcome: dict[int, str] = {}  # id(track) -> "created" or "updated" (needs writing)
         touched: dict[int, Track] = {}
         mood_inputs_changed: set[int] = set()
@@ -131,9 +144,15 @@ def _write_batch(records: list[TrackRecord], summary: ImportSummary, genres: _Ge
             else:
                 # A song repeated in the file (the same hit listed under two genres)
                 # adds its genres and fills gaps but does not overwrite the first row,
-                # so re-importing the file changes nothing.
-                repeated = id(track) in touched or (track.pk is not None and track.pk in seen)
-                changed = _apply(track, record, fill_only=repeated)
+                # so re-importing the file changes nothing. Nor does a row without a
+                # Spotify id overwrite a track that has one, or one under another id.
+                repeated = (
+                    id(track) in touched
+                    or (track.pk is not None and track.pk in seen)
+                    or (record.spotify_id is not None and track.spotify_id not in (None, record.spotify_id))
+                )
+                defers = record.spotify_id is None and track.spotify_id is not None
+                changed = _apply(track, record, fill_only=repeated or defers)
                 new_genres = {g.casefold() for g in record.genres} - index.genres_of(track)
                 if repeated:
                     summary.duplicates += 1
@@ -185,6 +204,8 @@ def _apply(track: Track, record: TrackRecord, fill_only: bool = False) -> set[st
     for name in ("year", "duration_ms", "popularity"):
         if getattr(record, name) is not None:
             values[name] = getattr(record, name)
+    if record.year is not None and track.year is not None:
+        values["year"] = min(record.year, track.year)
     values.update(record.features)
     if record.mood_label:
         with contextlib.suppress(ValueError):  # a label outside our moods says nothing we can use
@@ -204,14 +225,15 @@ class _Index:
     """The batch's view of the catalogue: existing tracks that rows may match, and
     the tracks this batch has already created, by Spotify id and by identity key."""
 
-    def __init__(self):
+    def __init__(self, one_track_per_song: bool = False):
         self.by_spotify: dict[str, Track] = {}
         self.by_key: dict[tuple[str, str], list[Track]] = defaultdict(list)
         self._genres: dict[int, set[str]] = {}
+        self._one_track_per_song = one_track_per_song
 
     @classmethod
-    def load(cls, records: list[TrackRecord]) -> _Index:
-        index = cls()
+    def load(cls, records: list[TrackRecord], one_track_per_song: bool = False) -> _Index:
+        index = cls(one_track_per_song)
         ids = {r.spotify_id for r in records if r.spotify_id}
         titles = {r.keys[0] for r in records}
         artists = {r.keys[1] for r in records}
@@ -238,6 +260,8 @@ class _Index:
         without_id = [t for t in same if not t.spotify_id]
         if record.spotify_id:
             match = without_id[0] if without_id else None
+            if match is None and self._one_track_per_song and same:
+                match = same[0]
             if match is not None:
                 self.by_spotify[record.spotify_id] = match
             return match

@@ -14,7 +14,13 @@ PROFILE = reverse("accounts:profile")
 def test_a_visitor_can_sign_up_log_in_see_their_profile_and_log_out(client):
     client.post(
         reverse("accounts:signup"),
-        {"username": "dave", "email": "dave@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "username": "dave",
+            "email": "dave@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "face_consent": "on",
+        },
     )
     client.post(LOGOUT)
     assert "_auth_user_id" not in client.session

@@ -16,6 +16,7 @@ def signup_data(**overrides):
         "email": "carol@example.com",
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "face_consent": "on",
         **overrides,
     }
 

@@ -23,6 +23,7 @@ def sign_up(page: Page, username: str) -> None:
     page.get_by_label("E-mail address").fill(f"{username}@example.com")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_label("I agree that FerMusic analyses").check()
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text(f"Welcome to FerMusic, {username}!")).to_be_visible()
 

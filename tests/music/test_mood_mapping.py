@@ -1,24 +1,17 @@
 """The one emotion -> mood mapping: seeded with the defaults, read by moods_for,
 edited by staff in the admin, never left empty."""
 
+import importlib
+
 import pytest
 
 from emotions.engine.labels import EMOTIONS
 from music.models import MoodMapping
+from music.moods.mapping import default_moods, default_reason
 from music.services.mood_model import moods_for
 from tests.support.music_factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
-
-DEFAULT_MATCH = {
-    "angry": ["calm"],
-    "fear": ["calm"],
-    "happy": ["happy", "energetic"],
-    "surprise": ["energetic"],
-    "neutral": ["energetic"],
-    "sad": ["sad"],
-    "disgust": ["sad"],
-}
 
 
 def test_every_emotion_has_moods_for_both_strategies():
@@ -28,9 +21,26 @@ def test_every_emotion_has_moods_for_both_strategies():
     assert MoodMapping.objects.count() == 2 * len(EMOTIONS)
 
 
-@pytest.mark.parametrize(("emotion", "moods"), DEFAULT_MATCH.items())
-def test_matching_follows_the_seeds_defaults(emotion, moods):
-    assert moods_for(emotion, "match") == moods
+@pytest.mark.parametrize("strategy", ["match", "lift"])
+@pytest.mark.parametrize("emotion", EMOTIONS)
+def test_the_seeded_mapping_is_the_documented_default_with_a_reason(emotion, strategy):
+    assert moods_for(emotion, strategy) == default_moods(emotion, strategy)
+    assert len(default_reason(emotion, strategy)) > 20
+
+
+def test_the_migration_seeds_the_defaults_written_in_code():
+    frozen = importlib.import_module("music.migrations.0004_mood_mappings_mirror_the_feeling")
+    assert {emotion: default_moods(emotion, "match") for emotion in EMOTIONS} == frozen.NEW_MATCH
+
+
+def test_matching_mirrors_the_feeling_and_lifting_moves_it_toward_happy_or_calm():
+    assert moods_for("angry", "match") == ["energetic"]  # intense, not calm
+    for emotion in ("angry", "disgust", "fear", "sad"):
+        assert "calm" not in moods_for(emotion, "match")[:1]
+        assert moods_for(emotion, "lift")[0] in ("calm", "happy")
+        assert moods_for(emotion, "lift") != moods_for(emotion, "match")
+    for emotion in EMOTIONS:
+        assert set(moods_for(emotion, "lift")) & {"happy", "calm"}
 
 
 def test_lifting_a_low_mood_goes_calm_then_happy():
@@ -55,8 +65,10 @@ def changelist_data(edits: dict) -> dict:
     return data
 
 
-def test_staff_edit_the_mapping_on_one_page(client):
+def test_staff_edit_the_mapping_on_one_page_beside_the_default_and_its_reason(client):
     client.force_login(StaffFactory())
+    page = client.get("/admin/music/moodmapping/").content.decode()
+    assert "Anger is intense and unpleasant" in page
     response = client.post("/admin/music/moodmapping/", changelist_data({("sad", "match"): "sad, calm"}))
     assert response.status_code == 302
     assert moods_for("sad", "match") == ["sad", "calm"]

@@ -93,7 +93,7 @@ def test_discover_says_so_when_the_catalogue_has_nothing_in_the_mood(alice_clien
     assert "The catalogue has no calm songs yet" in response.content.decode()
 
 
-def test_songs_link_to_spotify_when_their_id_is_known_and_search_for_the_others(alice_client, catalogue):
+def test_songs_play_when_their_spotify_id_is_known_and_offer_searches_for_the_others(alice_client, catalogue):
     known = catalogue[0]
     known.spotify_id = "4uLU6hMCjMI75M1A2tKUQC"
     known.popularity = 100
@@ -101,8 +101,8 @@ def test_songs_link_to_spotify_when_their_id_is_known_and_search_for_the_others(
 
     html = alice_client.get(reverse("music:discover"), {"mood": known.mood, "seed": 1}).content.decode()
 
-    assert 'href="https://open.spotify.com/track/4uLU6hMCjMI75M1A2tKUQC"' in html
-    assert "Search Spotify" in html
+    assert 'data-play data-spotify-id="4uLU6hMCjMI75M1A2tKUQC"' in html
+    assert "Not playable here · find it on" in html
 
 
 def test_liking_without_javascript_goes_back_to_the_list(alice_client, alice, catalogue):

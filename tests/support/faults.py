@@ -372,7 +372,9 @@ class Stack:
             "shell",
             "-c",
             "from accounts.models import User; from rest_framework.authtoken.models import Token; "
+            "from accounts.consent import record_consent; "
             f"user = User.objects.create_user({self.USERNAME!r}, 'faulty@example.com', {self.PASSWORD!r}); "
+            "record_consent(user); "
             "print(Token.objects.create(user=user).key)",
         ).split()[-1]
         self.site.start()

@@ -13,6 +13,7 @@ from channels.testing import WebsocketCommunicator
 from PIL import Image
 from skimage import data as skdata
 
+from accounts.consent import record_consent
 from fermusic.routing import websocket_urlpatterns
 from tests.support.engine import tiny_model_dir
 
@@ -26,6 +27,12 @@ def webcam_frame(shift: int = 0, comment: bytes = b"") -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(frame).save(buffer, format="JPEG", quality=80, comment=comment)
     return buffer.getvalue()
+
+
+def consenting(user):
+    """``user`` (saved or not) as one who consents to face processing, as live mode requires."""
+    record_consent(user, save=False)
+    return user
 
 
 def live_communicator(user) -> WebsocketCommunicator:

@@ -2,6 +2,7 @@
 read is generated here, never copied from the shared datasets."""
 
 import csv
+import gzip
 import io
 
 import factory
@@ -156,3 +157,43 @@ def kaggle_row(index, spotify_id, artists, title, genre, mood="energetic"):
 def spotify_id(n: int) -> str:
     """A well-formed (22 base-62 characters) Spotify id."""
     return f"{n:0>22}"[-22:].replace("0", "A")
+
+
+SPOTIFY_SONGS_HEADER = [
+    "track_id",
+    "track_name",
+    "track_artist",
+    "track_popularity",
+    "track_album_id",
+    "track_album_name",
+    "track_album_release_date",
+    "playlist_name",
+    "playlist_id",
+    "playlist_genre",
+    "playlist_subgenre",
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "duration_ms",
+]
+
+
+def spotify_songs_row(track_id, title, artist, genre="pop", mood="happy", released="2019-06-14", duration_ms=194754):
+    """A row of TidyTuesday's spotify_songs.csv (one track in one playlist)."""
+    f = MOOD_FEATURES[mood]
+    return [track_id, title, artist, 66, spotify_id(999), f"{title} (Album)", released, "Pop Remix",
+            "37i9dQZF1DXcZDD7cfEKhW", genre, f"dance {genre}", f["danceability"], f["energy"], 6, f["loudness"], 1,
+            f["speechiness"], f["acousticness"], f["instrumentalness"], f["liveness"], f["valence"], f["tempo"],
+            duration_ms]  # fmt: skip
+
+
+def gzipped(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)

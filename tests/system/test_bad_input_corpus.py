@@ -37,7 +37,13 @@ from music.services import ratings
 from music.services.spotify_import import import_playlist
 from tests.support import corpus
 from tests.support.factories import PASSWORD
-from tests.support.live import TIMEOUT, answer_to, connect_live, served_model  # noqa: F401  (a fixture)
+from tests.support.live import (  # noqa: F401  (served_model is a fixture)
+    TIMEOUT,
+    answer_to,
+    connect_live,
+    consenting,
+    served_model,
+)
 from tests.support.music_factories import PlaylistFactory, StaffFactory, TrackFactory, csv_bytes
 from tests.support.recommend import detection_with_faces
 
@@ -173,7 +179,13 @@ FORMS = {
     "sign up": Form(
         "/accounts/signup/",
         "anonymous",
-        {"username": "carol", "email": "carol@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {
+            "username": "carol",
+            "email": "carol@example.com",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "face_consent": "on",
+        },
         {
             **text_cases("username", "email", "password1", "password2"),
             "email not an address": {"email": "carol"},
@@ -652,7 +664,7 @@ async def test_the_event_socket_answers_a_bad_message_with_an_error_and_stays_op
     ids=["text", "deeply nested", "frame as JSON"],
 )
 async def test_the_live_socket_answers_text_with_an_error_and_stays_open(django_user_model, text):
-    communicator = await connect_live(django_user_model(pk=4344, username="live-corpus"))
+    communicator = await connect_live(consenting(django_user_model(pk=4344, username="live-corpus")))
     await communicator.send_to(text_data=text)
     answer = await communicator.receive_json_from(timeout=5)
     assert answer["type"] == "error" and answer["code"] == "bad_message" and answer["seq"] is None
@@ -665,7 +677,7 @@ async def test_the_live_socket_answers_text_with_an_error_and_stays_open(django_
 
 @pytest.mark.asyncio
 async def test_the_live_socket_refuses_frames_that_are_not_jpeg_one_by_one(django_user_model):
-    communicator = await connect_live(django_user_model(pk=4345, username="live-corpus"))
+    communicator = await connect_live(consenting(django_user_model(pk=4345, username="live-corpus")))
     for seq, (frame, code) in enumerate(corpus.LIVE_FRAMES_REFUSED.values(), start=1):
         await communicator.send_to(bytes_data=frame)
         answer = await answer_to(communicator, seq, timeout=5)
@@ -677,7 +689,7 @@ async def test_the_live_socket_refuses_frames_that_are_not_jpeg_one_by_one(djang
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("served_model")
 async def test_frames_the_worker_cannot_read_are_answered_as_unreadable(celery_worker, django_user_model):
-    communicator = await connect_live(django_user_model(pk=4346, username="live-corpus"))
+    communicator = await connect_live(consenting(django_user_model(pk=4346, username="live-corpus")))
     for seq, frame in enumerate(corpus.LIVE_FRAMES_UNREADABLE.values(), start=1):
         await communicator.send_to(bytes_data=frame)
         answer = await answer_to(communicator, seq, timeout=TIMEOUT)

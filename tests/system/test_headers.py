@@ -19,6 +19,7 @@ STRICT = {
     "style-src": "'self'",
     "img-src": "'self' data: blob:",
     "connect-src": "'self'",
+    "frame-src": "https://open.spotify.com",  # the embed player, and nothing else
     "object-src": "'none'",
     "base-uri": "'self'",
     "form-action": "'self'",

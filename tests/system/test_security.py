@@ -119,6 +119,8 @@ API_WRITES = [
     ("post", "/api/v1/detections/{detection}/rerun/", lambda t: None),
     ("delete", "/api/v1/detections/{detection}/", lambda t: None),
     ("post", "/api/v1/detections/", lambda t: {"source": "upload"}),
+    ("post", "/api/v1/me/consent/", lambda t: {"face_consent": True}),
+    ("delete", "/api/v1/me/consent/", lambda t: None),
 ]
 
 

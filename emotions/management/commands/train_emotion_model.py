@@ -35,6 +35,13 @@ CONFIG_OPTIONS = {
     "class_weight_power": "class_weight_power",
     "ferplus_weight": "ferplus_weight",
     "init_from": "init_from",
+    "optimizer": "optimizer",
+    "momentum": "momentum",
+    "crop": "crop",
+    "mixup": "mixup",
+    "precision": "precision",
+    "weight_decay": "weight_decay",
+    "label_smoothing": "label_smoothing",
 }
 
 
@@ -89,11 +96,31 @@ class Command(BaseCommand):
             action="store_true",
             help="with --export: serve the mean of the readings of each face and its mirror image",
         )
+        parser.add_argument("--optimizer", choices=("adamw", "sgd"), default=None, help="sgd: Nesterov momentum")
+        parser.add_argument("--momentum", type=float, default=None)
+        parser.add_argument("--weight-decay", type=float, default=None)
+        parser.add_argument("--label-smoothing", type=float, default=None)
+        parser.add_argument(
+            "--crop", type=int, default=None, help="train on random crops of this side; serve the centre crop"
+        )
+        parser.add_argument("--mixup", type=float, default=None, help="mixup Beta(alpha, alpha); 0: off")
+        parser.add_argument("--precision", choices=("float32", "mixed_bfloat16"), default=None)
+        parser.add_argument(
+            "--state-file",
+            type=Path,
+            default=None,
+            help="also keep the resumable state in this file after every epoch (commit it to continue the run "
+            "on another machine); a run folder without state resumes from it; --export removes it",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs, CI)")
 
     def handle(self, *args, **options):
         from emotions.engine.training import train
 
+        state_file = options["state_file"]
+        if state_file is not None and options["run_dir"] is None:
+            # A committed run continues under its own name.
+            options["run_dir"] = Path(settings.VAR_DIR) / "training" / state_file.stem
         config = self._config(options)
         run_dir = (
             options["run_dir"]
@@ -130,6 +157,7 @@ class Command(BaseCommand):
                         soft_labels=soft,
                         progress=not options["no_progress"],
                         log=self.stdout.write,
+                        state_file=options["state_file"],
                     )
                 except ValueError as exc:
                     raise CommandError(str(exc)) from None
@@ -158,12 +186,22 @@ class Command(BaseCommand):
                 )
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
+            if options["state_file"] is not None and options["state_file"].exists():
+                # The run is exported: its resumable state has done its job.
+                options["state_file"].unlink()
+                self.stdout.write(f"Removed the run's state file {options['state_file']}")
 
     def _config(self, options) -> TrainConfig:
-        run_dir = options["run_dir"]
+        run_dir, state_file = options["run_dir"], options["state_file"]
         base = TrainConfig()
+        saved = None
         if run_dir is not None and (run_dir / "config.json").exists():
             saved = _saved_config(run_dir)
+        elif state_file is not None and state_file.exists():
+            from emotions.engine.training import saved_run_config
+
+            saved = {**asdict(TrainConfig()), **saved_run_config(state_file)}
+        if saved is not None:
             known = {f.name for f in fields(TrainConfig)}
             base = TrainConfig(**{k: v for k, v in saved.items() if k in known})
         given = {field: options[option] for option, field in CONFIG_OPTIONS.items() if options[option] is not None}
@@ -172,6 +210,8 @@ class Command(BaseCommand):
         config = TrainConfig(**{**asdict(base), **given})
         if config.epochs < 1 or config.width < 1 or config.batch_size < 1:
             raise CommandError("--epochs, --width and --batch-size must be positive")
+        if config.crop and not 16 <= config.crop <= 48:
+            raise CommandError("--crop must be between 16 and 48 (faces are 48x48)")
         return config
 
     def _check_same_config(self, run_dir: Path, config: TrainConfig) -> None:

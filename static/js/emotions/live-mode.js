@@ -21,6 +21,8 @@ const MAX_CHANGES_SHOWN = 5;
 const UNAVAILABLE_PAUSE_MS = 3000;
 // The consumer closes with this code when the session is not signed in.
 const CLOSE_UNAUTHENTICATED = 4401;
+// ... and with this one when the user does not consent to face analysis.
+const CLOSE_NO_CONSENT = 4403;
 
 const root = document.querySelector("[data-live]");
 const video = root.querySelector("[data-video]");
@@ -48,6 +50,10 @@ const changes = root.querySelector("[data-changes]");
 const emotionStyle = readJson("emotion-style");
 
 const PROBLEMS = {
+  "no-consent": [
+    "Live mode needs your consent",
+    "A face is biometric data: FerMusic analyses it only with your consent. Give it on your profile page, then start live mode again.",
+  ],
   insecure: [
     "The camera needs a secure connection",
     "Browsers only allow the camera on https:// pages (or on localhost). Open FerMusic over HTTPS to use live mode.",
@@ -225,6 +231,11 @@ function connect() {
     if (event.code === CLOSE_UNAUTHENTICATED) {
       stop("");
       showProblem("signed-out");
+      return;
+    }
+    if (event.code === CLOSE_NO_CONSENT) {
+      stop("");
+      showProblem("no-consent");
       return;
     }
     scheduleReconnect();

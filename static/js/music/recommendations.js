@@ -38,16 +38,57 @@ export function moodChip(mood) {
   );
 }
 
+const PLAY_ICON = "M8 5.5v13l11-6.5z";
+
+function durationText(ms) {
+  if (!ms) return "";
+  const total = Math.round(ms / 1000);
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, "0");
+  return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+// The markup of templates/music/_spotify_link.html: a Play button for ./player.js, or searches.
 export function spotifyLink(track) {
-  const known = Boolean(track.spotify_url);
-  const href = known
-    ? track.spotify_url
-    : `https://open.spotify.com/search/${encodeURIComponent(track.title)}%20${encodeURIComponent(track.artists[0] || "")}`;
+  if (track.spotify_id) {
+    const length = durationText(track.duration_ms);
+    return [
+      h(
+        "button",
+        {
+          class: "play-btn",
+          type: "button",
+          "data-play": true,
+          "data-spotify-id": track.spotify_id,
+          "data-track-title": track.title,
+          "aria-pressed": "false",
+        },
+        icon(PLAY_ICON),
+        h("span", { "data-play-label": true, text: "Play" }),
+        h("span", { class: "visually-hidden", text: ` “${track.title}”` }),
+      ),
+      length
+        ? h("span", { class: "track-duration" }, h("span", { class: "visually-hidden", text: "Length " }), length)
+        : null,
+    ];
+  }
+  const query = `${track.title} ${track.artists[0] || ""}`;
+  const search = (label, href) =>
+    h(
+      "a",
+      { href, target: "_blank", rel: "noopener" },
+      label,
+      h("span", { class: "visually-hidden", text: ` (a search for “${track.title}”, opens in a new tab)` }),
+    );
   return h(
-    "a",
-    { class: `spotify-link${known ? "" : " is-search"}`, href, target: "_blank", rel: "noopener" },
-    known ? "Open in Spotify" : "Search Spotify",
-    h("span", { class: "visually-hidden", text: `: ${track.title} (opens in a new tab)` }),
+    "span",
+    { class: "find-links" },
+    h("span", { class: "find-label", text: "Not playable here · find it on" }),
+    " ",
+    search("Spotify", `https://open.spotify.com/search/${encodeURIComponent(query)}`),
+    " ",
+    search("YouTube", `https://www.youtube.com/results?search_query=${encodeURIComponent(query)}`),
   );
 }
 

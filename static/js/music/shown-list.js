@@ -9,6 +9,8 @@ import { csrfHeaders } from "../csrf.js";
 
 const PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000";
 const FRAGMENT = { "X-Fragment": "music" };
+// The section's forms this script sends; others (Save this list) submit as they are.
+const OWN_FORMS = "form[data-rate-form], form[data-undo], form[data-music-action], form[data-music-subject]";
 
 class DetectionMusic {
   constructor(root) {
@@ -96,7 +98,7 @@ class DetectionMusic {
   }
 
   onSubmit(event) {
-    const form = event.target.closest("form");
+    const form = event.target.closest(OWN_FORMS);
     if (!form || !this.root.contains(form) || !this.section()) return;
     event.preventDefault();
     if (this.busy) return;
@@ -152,6 +154,13 @@ class DetectionMusic {
         // Kept as it is; only the mark of an earlier change goes.
         was.classList.remove("is-moved");
         was.querySelector(".rec-move")?.remove();
+        continue;
+      }
+      if (was && was.dataset.track === row.dataset.track && !row.matches(".is-gone") && !was.matches(".is-gone")) {
+        // The same song, rated or its Undo gone: only those parts change, so a song
+        // playing in the row goes on playing.
+        for (const part of [".rec-main", ".rate-form"]) was.querySelector(part)?.replaceWith(row.querySelector(part));
+        was.dataset.key = row.dataset.key;
         continue;
       }
       if (was) was.replaceWith(row);

@@ -6,6 +6,7 @@ import csv
 import json
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -41,7 +42,7 @@ def test_an_interrupted_run_resumes_finishes_and_is_not_retrained(fer_csv, tmp_p
         with pytest.raises(Interrupted):
             run(data=fer_csv, run_dir=run_dir, epochs=2, width=4, batch_size=16)
     assert len(calls) == 1
-    assert (run_dir / "backup").exists() and not (run_dir / "metrics.json").exists()
+    assert (run_dir / "state.npz").exists() and not (run_dir / "metrics.json").exists()
 
     output = run(data=fer_csv, run_dir=run_dir)
 
@@ -186,3 +187,49 @@ def test_a_mirrored_served_model_can_seed_a_warm_restart(fer_csv, tmp_path, monk
         monkeypatch, data=fer_csv, run_dir=tmp_path / "second", epochs=1, width=4, init_from=str(served)
     )
     assert same_weights(start, load(tmp_path / "first" / "model.keras").get_weights())
+
+
+def test_a_committed_state_file_carries_a_run_to_another_machine(fer_csv, tmp_path, monkeypatch):
+    """The run folder (var/) is lost between stretches of work; the state file alone
+    continues the run where it stopped, with its options, history and optimiser."""
+    state_file = tmp_path / "repo" / "sgd-crop.npz"
+    options = {"epochs": 2, "width": 4, "batch_size": 16, "optimizer": "sgd", "crop": 40, "mixup": 0.2}
+
+    def stop_after_first_epoch(self, logs):
+        raise Interrupted
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training.ProgressBar, "update", stop_after_first_epoch)
+        with pytest.raises(Interrupted):
+            run(data=fer_csv, run_dir=tmp_path / "machine-1", state_file=state_file, **options)
+    saved = training._load_state(state_file)
+    assert saved["epoch"] == 1 and saved["info"]["config"]["optimizer"] == "sgd"
+    assert any(slot.dtype == np.float16 for slot in saved["optimizer"])  # momentum kept compactly
+
+    start = starting_weights(monkeypatch, data=fer_csv, run_dir=tmp_path / "machine-2", state_file=state_file)
+    assert same_weights(start, saved["weights"])
+
+    output = run(data=fer_csv, run_dir=tmp_path / "machine-3", state_file=state_file, export=True,
+                 model_dir=tmp_path / "served", quantization="float32")  # fmt: skip
+    assert "Restoring the run" in output and "after epoch 1" in output
+    with (tmp_path / "machine-3" / "history.csv").open() as handle:
+        assert [row["epoch"] for row in csv.DictReader(handle)] == ["0", "1"]
+    # Trained on 40x40 crops, served on whole faces through an in-graph centre crop.
+    metadata = json.loads((tmp_path / "served" / "metadata.json").read_text())
+    assert metadata["metrics"]["n"] == len(standard_splits()["PublicTest"][1])
+    assert not state_file.exists()  # exported: the state has done its job
+
+
+def test_options_the_state_file_did_not_start_with_are_refused(fer_csv, tmp_path, monkeypatch):
+    state_file = tmp_path / "run.npz"
+
+    def stop(self, logs):
+        raise Interrupted
+
+    with monkeypatch.context() as patch:
+        patch.setattr(training.ProgressBar, "update", stop)
+        with pytest.raises(Interrupted):
+            run(data=fer_csv, run_dir=tmp_path / "a", state_file=state_file, epochs=2, width=4, batch_size=16)
+
+    with pytest.raises(CommandError, match="different configuration"):
+        run(data=fer_csv, run_dir=tmp_path / "b", state_file=state_file, width=8)

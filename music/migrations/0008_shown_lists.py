@@ -8,7 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("emotions", "0001_initial"),
-        ("music", "0003_ratings_and_recommendation_logs"),
+        ("music", "0006_listener_playlists"),
+        ("music", "0007_recommendation_logs_go_with_their_detection"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
