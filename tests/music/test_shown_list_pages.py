@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from music.models import Rating, ShownList
+from music.services.shown_lists import rows
 from tests.support.recommend import catalogue_in_db, detection_with_faces
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_catalogue_index")]
@@ -181,3 +182,18 @@ def test_recently_recommended_needs_a_signed_in_listener(client, name):
     response = client.get(reverse(name))
 
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_a_stored_list_plays_in_the_page_and_can_be_saved_as_shown(alice_client, catalogue, alice):
+    for i, track in enumerate(catalogue):
+        track.spotify_id = f"{i:022d}"
+        track.save()
+    detection = detection_with_faces(alice, ["happy"])
+
+    html = page(alice_client, detection)
+
+    assert html.count("data-play ") == 10 and "data-player-list" in html
+    assert reverse("music:save-playlist") in html
+    form = re.search(r'<form class="save-list".*?</form>', html, re.S).group(0)
+    saved = re.findall(r'<input type="hidden" name="track" value="(\d+)">', form)
+    assert saved == [str(row.track.pk) for row in rows(shown(alice))]
