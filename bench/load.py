@@ -1,6 +1,11 @@
 """Load test of the production setup on loopback: listeners uploading photos and rating music.
 
     .venv/bin/python bench/load.py [--users N] [--duration S] [--think MIN-MAX] [--budget S] [--json]
+        [--steps 2,4,8] [--detector mtcnn|blazeface|haar] [--database NAME] [--redis-db N]
+
+``--detector`` sets the workers' FACE_DETECTOR (so two runs compare detectors on the
+same machine); ``--database`` / ``--redis-db`` choose the scratch database and Redis
+number, so that two people on one machine do not flush each other's.
 
 It starts the production stack itself, on 127.0.0.1 only, and always tears it down:
 
@@ -89,7 +94,7 @@ WORKER_READY = re.compile(r"\bready\.")
 # --- The production stack --------------------------------------------------------------
 
 
-def production_env(var_dir: Path) -> dict:
+def production_env(var_dir: Path, detector: str | None = None) -> dict:
     from tests.e2e.server import FERMUSIC_VARIABLES
 
     env = {key: value for key, value in os.environ.items() if key not in FERMUSIC_VARIABLES}
@@ -106,15 +111,17 @@ def production_env(var_dir: Path) -> dict:
         PYTHONUNBUFFERED="1",
         TF_CPP_MIN_LOG_LEVEL="2",
     )
+    if detector:
+        env["FACE_DETECTOR"] = detector
     return env
 
 
 class Stack:
     """PostgreSQL database, Redis database, daphne and two Celery workers, all on 127.0.0.1."""
 
-    def __init__(self):
+    def __init__(self, detector: str | None = None):
         self.folder = Path(tempfile.mkdtemp(prefix="fermusic-load-"))
-        self.env = production_env(self.folder / "var")
+        self.env = production_env(self.folder / "var", detector)
         self.processes: list[tuple[str, subprocess.Popen]] = []
         self.url = ""
         self.created_database = False
@@ -492,8 +499,8 @@ def training_running() -> bool:
 def measure(args) -> dict:
     started = time.monotonic()
     budget_end = started + args.budget
-    steps = [args.users] if args.users else list(STEPS)
-    stack = Stack()
+    steps = [args.users] if args.users else list(args.steps)
+    stack = Stack(args.detector)
     training = training_running()
     try:
         prepared = stack.start(listeners=max([1, 2, *steps]))
@@ -531,6 +538,9 @@ def measure(args) -> dict:
     return {
         "stack": "PostgreSQL + Redis + daphne + 2 Celery workers (prefork, 1 child each), loopback",
         "photo": "640x480 JPEG, one face",
+        "detector": args.detector or "settings default",
+        "database": DATABASE,
+        "redis_url": REDIS_URL,
         "think_s": list(args.think),
         "duration_s": args.duration,
         "sustained_users": sustained["users"],
@@ -602,17 +612,37 @@ def think_range(text: str) -> tuple[float, float]:
     return low, high
 
 
+def user_steps(text: str) -> tuple[int, ...]:
+    try:
+        steps = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected user counts like 2,4,8") from None
+    if not steps or any(not 1 <= n <= 64 for n in steps):
+        raise argparse.ArgumentTypeError("each step must be between 1 and 64 users")
+    return steps
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--users", type=int, default=0, help="measure this many users only (default: step 2, 4, 8)")
+    parser.add_argument("--users", type=int, default=0, help="measure this many users only (default: --steps)")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per step (the baseline too)")
     parser.add_argument("--think", type=think_range, default=(1.0, 2.0), help="think time MIN-MAX seconds")
     parser.add_argument("--budget", type=float, default=240.0, help="seconds for the whole run, setup included")
     parser.add_argument("--max-uploads", type=int, default=5000, help="upload cap per step")
     parser.add_argument("--logs", type=Path, help="copy the server's and workers' logs into this folder")
+    parser.add_argument("--steps", type=user_steps, default=STEPS, help="user counts to step through (default 2,4,8)")
+    parser.add_argument(
+        "--detector", choices=("mtcnn", "blazeface", "haar"), help="FACE_DETECTOR for the workers (default: setting)"
+    )
+    parser.add_argument("--database", default=DATABASE, help=f"scratch PostgreSQL database (default {DATABASE})")
+    parser.add_argument("--redis-db", type=int, default=14, help="scratch Redis database number (default 14)")
     parser.add_argument("--prepare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", args.database) or args.database in ("fermusic", "postgres"):
+        parser.error("--database must be a plain lower-case name other than fermusic or postgres")
+    if not 0 <= args.redis_db <= 15 or args.redis_db == 15:
+        parser.error("--redis-db must be between 0 and 14 (15 belongs to CI)")
     if args.users < 0 or args.users > 64:
         parser.error("--users must be between 1 and 64")
     if not 1 <= args.duration <= 600:
@@ -634,6 +664,8 @@ def main(argv=None) -> dict | None:
     def stop(signum, frame):
         raise SystemExit(f"stopped by signal {signum}")
 
+    global DATABASE, REDIS_URL
+    DATABASE, REDIS_URL = args.database, f"redis://127.0.0.1:6379/{args.redis_db}"
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGALRM, stop)
     # Whatever hangs, the run ends and tears down (the stack's own timeouts come after).

@@ -2,7 +2,7 @@
 playlists they made and every list of recommendations shown to them; and the readings
 it forgets when the user deletes their history (emotions.signals.history_deleted)."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.dispatch import receiver
 from rest_framework import serializers
 
@@ -31,7 +31,7 @@ class PlaylistExportSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Playlist
-        exclude = ["created_by"]
+        exclude = ["owner", "created_by"]
 
     def get_tracks(self, playlist) -> list[dict]:
         return [ExportedTrackSerializer(entry.track).data for entry in playlist.entries.all()]
@@ -61,7 +61,10 @@ def _ratings(user):
 
 def _playlists(user):
     entries = PlaylistTrack.objects.select_related("track").order_by("position", "pk")
-    playlists = Playlist.objects.filter(created_by=user).prefetch_related(Prefetch("entries", queryset=entries))
+    # Their own private playlists, and those they curated as staff.
+    playlists = Playlist.objects.filter(Q(owner=user) | Q(created_by=user)).prefetch_related(
+        Prefetch("entries", queryset=entries)
+    )
     return serialized(playlists.order_by("created_at", "pk"), PlaylistExportSerializer)
 
 
@@ -75,7 +78,7 @@ def _tracks_named(logs) -> dict:
 
 
 register(ExportSection("ratings", "every like and dislike you gave a track.", _ratings))
-register(ExportSection("playlists", "the playlists you made.", _playlists))
+register(ExportSection("playlists", "your own playlists, and any you curated, with their tracks in order.", _playlists))
 register(
     ExportSection(
         "recommendation_logs",

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .calibration import apply_temperature
 from .detector import as_rgb, get_detector
 from .labels import EMOTIONS, NUM_CLASSES
 from .preprocess import FACE_SIZE, normalise, prepare_face, to_grey
@@ -139,14 +140,24 @@ class EmotionClassifier:
         self.metadata = read_metadata(self.model_dir)
         self.model = LiteRTModel(self.model_dir / RUNTIME_FILE, threads)
         self.threshold = float(self.metadata["uncertainty"]["threshold"])
+        # Temperature scaling fitted on PublicTest (calibration.calibrate); a model
+        # exported before it was introduced is served as it was (T = 1).
+        self.temperature = float(self.metadata.get("calibration", {}).get("temperature", 1.0))
+        if not self.temperature > 0:
+            raise ValueError(f"{self.model_dir}: calibration temperature must be positive, got {self.temperature}")
 
     @property
     def version(self) -> str:
         return str(self.metadata.get("version", ""))
 
     def predict(self, faces: np.ndarray) -> np.ndarray:
-        """(n, 48, 48) or (48, 48) uint8 faces -> (n, 7) float32 probabilities (EMOTIONS order)."""
-        return self.model.predict(faces)
+        """(n, 48, 48) or (48, 48) uint8 faces -> (n, 7) float32 calibrated probabilities
+        (EMOTIONS order): the LiteRT output scaled by the model's temperature, which is
+        what the uncertainty threshold was chosen on."""
+        raw = self.model.predict(faces)
+        if self.temperature == 1.0 or len(raw) == 0:
+            return raw
+        return apply_temperature(raw, self.temperature).astype(np.float32)
 
     def analyse_image(self, rgb: np.ndarray, detector=None) -> list[FacePrediction]:
         """Detect every face in an RGB photo, align and classify it; largest face first."""

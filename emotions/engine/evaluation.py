@@ -10,6 +10,8 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 
 from .labels import EMOTIONS, NUM_CLASSES
 
+NOT_FOUND = -1
+
 
 def expected_calibration_error(labels: np.ndarray, probabilities: np.ndarray, bins: int = 15) -> float:
     confidence = probabilities.max(axis=1)
@@ -26,8 +28,17 @@ def expected_calibration_error(labels: np.ndarray, probabilities: np.ndarray, bi
 def evaluate_probabilities(labels: np.ndarray, probabilities: np.ndarray) -> dict:
     """Accuracy, macro-F1, per-class precision/recall/F1/support and the confusion
     matrix (rows = true class, columns = predicted, in EMOTIONS order)."""
+    report = evaluate_predictions(labels, np.asarray(probabilities).argmax(axis=1))
+    report["expected_calibration_error"] = expected_calibration_error(np.asarray(labels), np.asarray(probabilities))
+    return report
+
+
+def evaluate_predictions(labels: np.ndarray, predicted: np.ndarray) -> dict:
+    """The same metrics from predicted class indices. A prediction outside 0..6 (no face
+    found, ``NOT_FOUND``) counts as wrong: it lowers accuracy, recall and F1, and is left
+    out of the confusion matrix, whose rows then sum to the support less those faces."""
     labels = np.asarray(labels)
-    predicted = np.asarray(probabilities).argmax(axis=1)
+    predicted = np.asarray(predicted)
     classes = list(range(NUM_CLASSES))
     precision, recall, f1, support = precision_recall_fscore_support(labels, predicted, labels=classes, zero_division=0)
     return {
@@ -45,7 +56,6 @@ def evaluate_probabilities(labels: np.ndarray, probabilities: np.ndarray) -> dic
         },
         "confusion_matrix": confusion_matrix(labels, predicted, labels=classes).tolist(),
         "labels": list(EMOTIONS),
-        "expected_calibration_error": expected_calibration_error(labels, np.asarray(probabilities)),
     }
 
 

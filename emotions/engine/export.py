@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .calibration import DEFAULT_MIN_PRECISION, reliability_bins, risk_coverage, uncertainty_threshold
+from .calibration import CERTAIN_PRECISION, apply_temperature, calibrate, reliability_bins, risk_coverage
 from .classifier import METADATA_FILE, MODEL_FILE, RUNTIME_FILE, LiteRTModel
 from .datasets import FaceDataset
 from .evaluation import duplicate_mask, evaluate_probabilities
@@ -65,7 +65,7 @@ def export_model(
     val_set: FaceDataset,
     train_set: FaceDataset | None = None,
     quantization: str = "auto",
-    min_precision: float = DEFAULT_MIN_PRECISION,
+    min_precision: float = CERTAIN_PRECISION,
     mirror: bool = False,
     log=print,
 ) -> dict:
@@ -128,23 +128,10 @@ def export_model(
                 break
         chosen = candidate
 
-        metrics = evaluate_probabilities(val_set.labels, probabilities)
-        uncertainty = uncertainty_threshold(val_set.labels, probabilities, min_precision)
-        evaluation = {
-            "split": sorted(set(val_set.usage.tolist())),
-            "source": val_set.source,
-            "runtime": f"litert-{chosen}",
-            **metrics,
-            "risk_coverage": risk_coverage(val_set.labels, probabilities),
-            "reliability": reliability_bins(val_set.labels, probabilities),
-        }
-        if train_set is not None:
-            duplicates = duplicate_mask(val_set.images, train_set.images)
-            unique = ~duplicates
-            evaluation["deduplicated"] = {
-                "removed_duplicates_of_training": int(duplicates.sum()),
-                **evaluate_probabilities(val_set.labels[unique], probabilities[unique]),
-            }
+        calibrated, uncertainty, evaluation = measure_served(
+            probabilities, val_set, train_set, min_precision, f"litert-{chosen}"
+        )
+        metrics = evaluation
         digest = hashlib.sha256((staging / RUNTIME_FILE).read_bytes()).hexdigest()
         created = dt.datetime.now(dt.UTC)
         metadata = {
@@ -172,6 +159,7 @@ def export_model(
                 "keras_accuracy": keras_accuracy,
                 "tried": tried,
             },
+            "calibration": calibrated,
             "uncertainty": uncertainty,
             "metrics": evaluation,
             "training": _training_record(keras_path.parent),
@@ -184,8 +172,75 @@ def export_model(
         raise
     log(
         f"Exported {metadata['version']} to {model_dir}: accuracy {metrics['accuracy']:.4f}, "
-        f"macro-F1 {metrics['macro_f1']:.4f}, uncertain below {uncertainty['threshold']:.3f} "
+        f"macro-F1 {metrics['macro_f1']:.4f}, temperature {calibrated['temperature']:.3f}, "
+        f"uncertain below {uncertainty['threshold']:.3f} "
         f"(coverage {uncertainty['coverage']:.2f})"
+    )
+    return metadata
+
+
+def measure_served(
+    raw_probabilities: np.ndarray,
+    val_set: FaceDataset,
+    train_set: FaceDataset | None,
+    min_precision: float,
+    runtime: str,
+) -> tuple[dict, dict, dict]:
+    """The ``calibration``, ``uncertainty`` and ``metrics`` blocks of a model's metadata,
+    from its LiteRT file's raw probabilities on ``val_set`` (PublicTest).
+
+    Temperature and certainty threshold are fitted on the served file's own output; every
+    recorded metric is then of the calibrated probabilities the product serves.
+    """
+    fitted = calibrate(val_set.labels, raw_probabilities, min_precision)
+    probabilities = apply_temperature(raw_probabilities, fitted["calibration"]["temperature"])
+    evaluation = {
+        "split": sorted(set(val_set.usage.tolist())),
+        "source": val_set.source,
+        "runtime": runtime,
+        **evaluate_probabilities(val_set.labels, probabilities),
+        "risk_coverage": risk_coverage(val_set.labels, probabilities),
+        "reliability": reliability_bins(val_set.labels, probabilities),
+    }
+    if train_set is not None:
+        duplicates = duplicate_mask(val_set.images, train_set.images)
+        unique = ~duplicates
+        evaluation["deduplicated"] = {
+            "removed_duplicates_of_training": int(duplicates.sum()),
+            **evaluate_probabilities(val_set.labels[unique], probabilities[unique]),
+        }
+    return fitted["calibration"], fitted["uncertainty"], evaluation
+
+
+def recalibrate_model_dir(
+    model_dir: str | Path,
+    val_set: FaceDataset,
+    train_set: FaceDataset | None = None,
+    min_precision: float = CERTAIN_PRECISION,
+    log=print,
+) -> dict:
+    """Re-fit the temperature and the certainty threshold of an exported model folder on
+    ``val_set`` through its LiteRT file, and rewrite its metadata (the model files are
+    untouched; the metadata is replaced in one rename)."""
+    model_dir = Path(model_dir)
+    path = model_dir / METADATA_FILE
+    metadata = json.loads(path.read_text())
+    raw = LiteRTModel(model_dir / RUNTIME_FILE).predict(val_set.images)
+    runtime = f"litert-{metadata.get('runtime', {}).get('quantization', 'unknown')}"
+    calibration, uncertainty, evaluation = measure_served(raw, val_set, train_set, min_precision, runtime)
+    metadata["calibration"] = calibration
+    metadata["uncertainty"] = uncertainty
+    metadata["metrics"] = evaluation
+    staging = path.with_name(f".{path.name}.tmp")
+    staging.write_text(json.dumps(metadata, indent=2) + "\n")
+    staging.chmod(0o644)
+    staging.replace(path)
+    log(
+        f"{metadata.get('version')}: temperature {calibration['temperature']:.4f} "
+        f"(NLL {calibration['nll_before']:.4f} -> {calibration['nll_after']:.4f}, "
+        f"ECE {calibration['ece_before']:.4f} -> {calibration['ece_after']:.4f}); "
+        f"certain at >= {uncertainty['threshold']:.4f}: accuracy {uncertainty['accuracy_confident']}, "
+        f"coverage {uncertainty['coverage']:.4f} on {uncertainty['n']} faces"
     )
     return metadata
 

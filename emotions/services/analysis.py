@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from emotions.engine.classifier import get_classifier
+from emotions.engine.detector import get_detector
 from emotions.engine.preprocess import FACE_SIZE, ImageError, decode_image
 from emotions.models import DetectedFace, Detection
 from emotions.services.events import notify
@@ -24,16 +25,21 @@ MISSING_PHOTO_REASON = "The photo is no longer stored, so it cannot be analysed.
 INTERNAL_REASON = "Something went wrong while analysing the photo. You can re-run it."
 
 
+def face_detector():
+    """This process's face detector for uploaded photos (settings.FACE_DETECTOR)."""
+    return get_detector(settings.FACE_DETECTOR)
+
+
 def analyse_with_model(rgb):
     """Detect and classify every face; returns (predictions, model version)."""
     classifier = get_classifier(settings.EMOTION_MODEL_DIR)
-    return classifier.analyse_image(rgb), classifier.version
+    return classifier.analyse_image(rgb, detector=face_detector()), classifier.version
 
 
 def warm_up_model() -> bool:
     """Load this process's emotion model and face detector and run them once, so that the
     first analysis after a worker starts does not wait for them (several seconds, mostly
-    TensorFlow and MTCNN's first run). Called when a worker starts (emotions.tasks). A
+    TensorFlow and MTCNN's first run when it is the detector). Called when a worker starts (emotions.tasks). A
     missing or broken model is logged, not raised: analyses then fail as they would have."""
     started = time.perf_counter()
     try:
@@ -41,7 +47,7 @@ def warm_up_model() -> bool:
         # Noise rather than a blank image: it gives MTCNN candidate windows, so its later
         # stages run once too (a blank warm-up left the first photo about 0.4 s slower).
         noise = np.random.default_rng(0).integers(0, 256, size=(240, 320, 3), dtype=np.uint8)
-        classifier.analyse_image(noise)
+        classifier.analyse_image(noise, detector=face_detector())
         classifier.predict(np.zeros((1, FACE_SIZE, FACE_SIZE), dtype=np.uint8))
     except Exception:
         logger.exception("The emotion model in %s could not be loaded at worker start", settings.EMOTION_MODEL_DIR)

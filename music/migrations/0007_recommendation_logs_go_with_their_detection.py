@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("emotions", "0001_initial"),
-        ("music", "0003_ratings_and_recommendation_logs"),
+        ("music", "0006_listener_playlists"),
     ]
 
     operations = [

@@ -35,7 +35,7 @@ def test_a_starting_worker_process_loads_the_classifier_and_runs_the_detector(se
     # The real MTCNN is warmed up by a real server (bench/startup.py); here, in a process
     # that has just trained the tiny model with Keras, a stand-in records that it ran.
     detector = RecordingDetector()
-    monkeypatch.setattr(classifier_module, "get_detector", lambda: detector)
+    monkeypatch.setattr(analysis, "face_detector", lambda: detector)
 
     # What a prefork child (and the solo pool) sends as it starts.
     (thread,) = warm_up_threads(worker_process_init.send(sender=None))

@@ -48,7 +48,8 @@ def everything_of(user, name: str) -> dict:
     track = TrackFactory(title=f"{name}'s song", artists=f"{name}'s band")
     detection = kept_photo(user, content=astronaut_jpeg() + name.encode())
     rating = Rating.objects.create(user=user, track=track, value=Rating.Value.LIKE)
-    playlist = Playlist.objects.create(name=f"{name}'s playlist", created_by=user)
+    playlist = Playlist.objects.create(name=f"{name}'s playlist", owner=user, created_by=user)
     PlaylistTrack.objects.create(playlist=playlist, track=track, position=1)
+    Playlist.objects.create(name=f"{name}'s curated playlist", created_by=user, published=True)
     log = shown_list(user, detection=detection, tracks=[track])
     return {"track": track, "detection": detection, "rating": rating, "playlist": playlist, "log": log}

@@ -24,6 +24,8 @@ CONTRACT = {
     "/api/v1/tracks/": {"get"},
     "/api/v1/playlists/": {"get", "post"},
     "/api/v1/me/": {"get", "put", "patch"},
+    "/api/v1/me/consent/": {"get", "post", "delete"},
+    "/api/v1/me/export/": {"get"},
 }
 
 

@@ -1,14 +1,24 @@
-"""Evaluate the served emotion model (or another model folder) on a FER2013 split.
+"""Evaluate the served emotion model (or another model folder) on a FER2013 split, or
+the whole pipeline on labelled photos.
 
     python manage.py evaluate_emotion_model --data PATH [--usage PublicTest] [--json]
         [--model-dir DIR] [--plots DIR] [--dedup-against-training]
+    python manage.py evaluate_emotion_model --photos DIR [--detector NAME] [--json] [--model-dir DIR]
 
 The faces go through the same LiteRT runtime the product serves (``--runtime keras``
 runs the folder's model.keras instead, for comparison). ``--json`` prints one JSON
 object: accuracy, macro_f1, n, per_class {emotion: precision, recall, f1, support},
 confusion_matrix (rows = true class, columns = predicted, in the order of ``labels``:
 angry, disgust, fear, happy, sad, surprise, neutral), plus the model, the data and the
-uncertainty rule's effect on this split.
+uncertainty rule's effect on this split, with ``certain_accuracy`` (share right among the
+faces shown as certain) and ``certain_coverage`` (share of faces shown as certain).
+
+``--photos DIR`` (``labels.csv`` with ``path`` and ``emotion`` columns, or
+``<emotion>/*.jpg`` sub-folders; see ``emotions.engine.photos``) runs decode -> detect
+-> align -> classify on every photo with the served detector (``--detector`` or
+settings.FACE_DETECTOR); the largest face is the reading and a photo without a face
+counts as wrong. Its JSON has the same metrics plus ``faces_found``,
+``certain_accuracy``, ``certain_coverage`` and ``ms_per_photo_p50``.
 """
 
 from __future__ import annotations
@@ -23,8 +33,10 @@ from django.core.management.base import BaseCommand, CommandError
 from emotions.engine.calibration import reliability_bins
 from emotions.engine.classifier import MODEL_FILE, EmotionClassifier, ModelNotFound
 from emotions.engine.datasets import DatasetError, canonical_split, load_dataset
+from emotions.engine.detector import DETECTORS, get_detector
 from emotions.engine.evaluation import duplicate_mask, evaluate_probabilities
 from emotions.engine.labels import EMOTIONS
+from emotions.engine.photos import PhotoSetError, evaluate_photos, read_photo_folder
 from emotions.engine.preprocess import normalise
 
 
@@ -45,6 +57,12 @@ class Command(BaseCommand):
             "--dedup-against-training", action="store_true", help="leave out faces byte-identical to a Training face"
         )
         parser.add_argument(
+            "--photos", type=Path, default=None, help="labelled photo folder: evaluate the whole pipeline on it"
+        )
+        parser.add_argument(
+            "--detector", choices=sorted(DETECTORS), default=None, help="face detector for --photos (default: setting)"
+        )
+        parser.add_argument(
             "--runtime",
             choices=("litert", "keras"),
             default="litert",
@@ -61,6 +79,9 @@ class Command(BaseCommand):
             raise CommandError(f"No model to evaluate: {exc}") from None
         except ValueError as exc:
             raise CommandError(f"{model_dir}: {exc}") from None
+        if options["photos"] is not None:
+            self._photos(options, classifier, model_dir)
+            return
 
         wanted = {usage, "Training"} if options["dedup_against_training"] else {usage}
         try:
@@ -93,6 +114,8 @@ class Command(BaseCommand):
             {
                 "model": {"dir": str(model_dir), "version": classifier.version, "runtime": runtime},
                 "dataset": dataset_info,
+                "certain_accuracy": float(correct[confident].mean()) if confident.any() else None,
+                "certain_coverage": float(confident.mean()),
                 "uncertainty": {
                     "threshold": classifier.threshold,
                     "coverage": float(confident.mean()),
@@ -108,6 +131,38 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report))
         else:
             self._print(report)
+
+    def _photos(self, options, classifier: EmotionClassifier, model_dir: Path) -> None:
+        if options["runtime"] != "litert" or options["plots"] or options["dedup_against_training"]:
+            raise CommandError("--photos runs the served pipeline only: no --runtime keras, --plots or --dedup")
+        name = options["detector"] or settings.FACE_DETECTOR
+        try:
+            photos = read_photo_folder(options["photos"])
+        except PhotoSetError as exc:
+            raise CommandError(str(exc)) from None
+        report = evaluate_photos(classifier, get_detector(name), photos)
+        report.update(
+            {
+                "model": {"dir": str(model_dir), "version": classifier.version, "runtime": "litert"},
+                "detector": name,
+                "dataset": {"source": str(options["photos"]), "photos": len(photos)},
+                "uncertainty": {"threshold": classifier.threshold, "temperature": classifier.temperature},
+            }
+        )
+        if options["json"]:
+            self.stdout.write(json.dumps(report))
+            return
+        write = self.stdout.write
+        write(
+            f"Model {classifier.version} with detector {name} on {options['photos']}: {report['n']} photos, "
+            f"faces found {report['faces_found']}/{report['n']}"
+        )
+        write(
+            f"accuracy {report['accuracy']:.4f}   macro-F1 {report['macro_f1']:.4f}   "
+            f"certain: accuracy {_fmt(report['certain_accuracy'])}, coverage {report['certain_coverage']:.4f}   "
+            f"{report['ms_per_photo_p50']} ms per photo (p50)"
+        )
+        self._table(report)
 
     def _keras_probabilities(self, path: Path, images: np.ndarray) -> np.ndarray:
         from emotions.engine.architectures import load
@@ -149,6 +204,12 @@ class Command(BaseCommand):
             f"uncertain below {u['threshold']:.3f}: coverage {u['coverage']:.3f}, accuracy when confident "
             f"{_fmt(u['accuracy_confident'])}, when uncertain {_fmt(u['accuracy_uncertain'])}"
         )
+        self._table(report)
+        for kind, path in report.get("plots", {}).items():
+            write(f"{kind} plot: {path}")
+
+    def _table(self, report: dict) -> None:
+        write = self.stdout.write
         write(f"{'':10s}{'precision':>10s}{'recall':>10s}{'f1':>10s}{'support':>10s}")
         for emotion in EMOTIONS:
             row = report["per_class"][emotion]
@@ -157,8 +218,6 @@ class Command(BaseCommand):
         write(" " * 10 + "".join(f"{e[:7]:>8s}" for e in EMOTIONS))
         for emotion, row in zip(EMOTIONS, report["confusion_matrix"], strict=True):
             write(f"{emotion:10s}" + "".join(f"{v:8d}" for v in row))
-        for kind, path in report.get("plots", {}).items():
-            write(f"{kind} plot: {path}")
 
 
 def _fmt(value) -> str:

@@ -64,7 +64,8 @@ def test_litert_agrees_with_the_keras_model_it_was_converted_from(model_dir, cla
 
     expected = keras_model.predict(normalise(faces), verbose=0)
 
-    np.testing.assert_allclose(classifier.predict(faces), expected, atol=1e-5)
+    # The LiteRT file itself; the classifier then applies the fitted temperature.
+    np.testing.assert_allclose(classifier.model.predict(faces), expected, atol=1e-5)
 
 
 def test_a_dynamically_quantised_export_agrees_with_keras_closely():
@@ -74,7 +75,7 @@ def test_a_dynamically_quantised_export_agrees_with_keras_closely():
     faces = synthetic_faces(10, seed=11)[0]
     expected = keras.models.load_model(model_dir / "model.keras", compile=False).predict(normalise(faces), verbose=0)
 
-    served = EmotionClassifier(model_dir).predict(faces)
+    served = EmotionClassifier(model_dir).model.predict(faces)
 
     assert np.abs(served - expected).max() < 0.02
     assert (served.argmax(1) == expected.argmax(1)).mean() >= 0.95
@@ -166,6 +167,36 @@ def test_a_mirrored_export_reads_a_face_and_its_mirror_image_alike(model_dir, fa
 
     assert metadata["architecture"] == "vgg4-mirror" and metadata["test_time_augmentation"]
     np.testing.assert_allclose(mirrored.predict(faces), mirrored.predict(faces[:, :, ::-1].copy()), atol=1e-5)
-    # The same weights: the mean of the plain model's readings of both images.
-    both = (plain.predict(faces) + plain.predict(faces[:, :, ::-1].copy())) / 2
-    np.testing.assert_allclose(mirrored.predict(faces), both, atol=1e-5)
+    # The same weights: the mean of the plain model's readings of both images (the LiteRT
+    # files' own outputs; each folder has its own fitted temperature on top).
+    both = (plain.model.predict(faces) + plain.model.predict(faces[:, :, ::-1].copy())) / 2
+    np.testing.assert_allclose(mirrored.model.predict(faces), both, atol=1e-5)
+
+
+def test_the_classifier_applies_the_recorded_temperature_before_the_threshold(model_dir, faces, tmp_path):
+    import shutil
+
+    from emotions.engine.calibration import apply_temperature
+
+    exported = json.loads((model_dir / "metadata.json").read_text())
+    assert exported["calibration"]["temperature"] > 0
+    assert exported["calibration"]["nll_after"] <= exported["calibration"]["nll_before"] + 1e-9
+    copy = tmp_path / "model"
+    shutil.copytree(model_dir, copy)
+    metadata = {**exported, "calibration": {"temperature": 3.0}, "uncertainty": {"threshold": 0.3}}
+    (copy / "metadata.json").write_text(json.dumps(metadata))
+
+    classifier = EmotionClassifier(copy)
+    raw = classifier.model.predict(faces)
+    served = classifier.predict(faces)
+
+    np.testing.assert_allclose(served, apply_temperature(raw, 3.0), atol=1e-6)
+    assert (served.argmax(1) == raw.argmax(1)).all()
+    assert served.max(axis=1).mean() < raw.max(axis=1).mean()
+    reading = classifier._prediction(type("F", (), {"box": (0, 0, 48, 48), "eyes": None, "score": 1.0})(), served[0])
+    assert reading.confidence == pytest.approx(float(served[0].max()))
+    assert reading.uncertain == (served[0].max() < 0.3)
+
+    (copy / "metadata.json").write_text(json.dumps({**metadata, "calibration": {"temperature": 0}}))
+    with pytest.raises(ValueError, match="temperature must be positive"):
+        EmotionClassifier(copy)

@@ -1,7 +1,8 @@
 """Face detection on real and generated photos: none, several, rotated by EXIF, grey,
-RGBA, tiny and huge images."""
+RGBA, tiny and huge images; for both selectable detectors, and which one is served."""
 
 import io
+import os
 import subprocess
 import sys
 
@@ -11,7 +12,7 @@ import pytest
 from PIL import Image
 from skimage import data
 
-from emotions.engine.detector import Face, HaarDetector, as_rgb, get_detector
+from emotions.engine.detector import BlazeFaceDetector, Face, HaarDetector, MtcnnDetector, as_rgb, get_detector
 from emotions.engine.preprocess import decode_image
 from tests.support.engine import SHARED_FER, png_bytes
 from tests.support.paths import REPO_ROOT
@@ -27,9 +28,11 @@ def iou(a, b):
     return w * h / (aw * ah + bw * bh - w * h)
 
 
-@pytest.fixture(scope="module")
-def detector():
-    return get_detector()
+@pytest.fixture(scope="module", params=["blazeface", "mtcnn"])
+def detector(request):
+    # Every behaviour below holds for both: MTCNN (served by default) and BlazeFace
+    # (FACE_DETECTOR=blazeface).
+    return get_detector(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +213,55 @@ def test_it_finds_several_real_fer2013_faces_pasted_on_a_photo(detector):
     found = detector.detect(canvas)
 
     assert len(found) >= 2
+
+
+def test_blazeface_finds_the_astronauts_face_with_her_eyes_where_mtcnn_puts_them(astronaut):
+    blaze = get_detector("blazeface").detect(astronaut)
+    mtcnn = get_detector("mtcnn").detect(astronaut)
+
+    assert len(blaze) == len(mtcnn) == 1
+    assert isinstance(get_detector("blazeface"), BlazeFaceDetector)
+    # Its box is mapped onto MTCNN's framing, so about the same crop is cut for the
+    # classifier (prepare_face uses the box's centre and longer side).
+    (bx, by, bw, bh), (mx, my, mw, mh) = blaze[0].box, mtcnn[0].box
+    side = max(mw, mh)
+    assert np.hypot(bx + bw / 2 - mx - mw / 2, by + bh / 2 - my - mh / 2) < 0.06 * side
+    assert 0.8 < max(bw, bh) / side < 1.25
+    for mine, theirs in zip(blaze[0].eyes, mtcnn[0].eyes, strict=True):
+        assert np.hypot(mine[0] - theirs[0], mine[1] - theirs[1]) < 0.08 * mtcnn[0].box[2]
+
+
+def test_blazeface_eyes_follow_a_tilted_face(astronaut):
+    # Turned 25 degrees counter-clockwise about the face: the eye line tilts with it.
+    matrix = cv2.getRotationMatrix2D((225, 115), 25, 1.0)
+    tilted = cv2.warpAffine(astronaut, matrix, astronaut.shape[1::-1], borderMode=cv2.BORDER_REFLECT)
+
+    faces = get_detector("blazeface").detect(tilted)
+
+    assert len(faces) == 1
+    (lx, ly), (rx, ry) = faces[0].eyes
+    # Image y points down, so a counter-clockwise turn raises the right-hand eye.
+    assert lx < rx
+    assert np.degrees(np.arctan2(ry - ly, rx - lx)) == pytest.approx(-25 + 3, abs=8)
+
+
+def test_the_served_detector_is_the_setting_and_blazeface_is_selectable(settings):
+    from emotions.services.analysis import face_detector
+
+    assert settings.FACE_DETECTOR == "mtcnn"
+    assert isinstance(face_detector(), MtcnnDetector)
+    settings.FACE_DETECTOR = "blazeface"
+    assert face_detector() is get_detector("blazeface")
+
+
+def test_an_unknown_detector_setting_is_refused_at_start_up():
+    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'fermusic.settings'; django.setup()"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FACE_DETECTOR": "dlib"},
+    )
+    assert result.returncode != 0 and "FACE_DETECTOR='dlib' must be one of: mtcnn, blazeface, haar" in result.stderr
