@@ -40,6 +40,8 @@ EMOTION_MODEL_DIR = env.path("EMOTION_MODEL_DIR", BASE_DIR / "emotions" / "weigh
 # the pasted FER2013 crops in bench/detectors.py (emotions/weights/README.md).
 FACE_DETECTOR = env.choice("FACE_DETECTOR", "mtcnn", ("mtcnn", "blazeface", "haar"))
 DETECTION_TIMEOUT_SECONDS = env.integer("DETECTION_TIMEOUT_SECONDS", 300, minimum=10)
+# How often Celery beat refits the recommender's taste factors from every rating.
+TASTE_REFIT_SECONDS = env.integer("TASTE_REFIT_SECONDS", 3600, minimum=60)
 SPOTIFY_CLIENT_ID = env.string("SPOTIFY_CLIENT_ID")
 SPOTIFY_CLIENT_SECRET = env.string("SPOTIFY_CLIENT_SECRET")
 globals().update(env.email("EMAIL_URL"))
@@ -198,6 +200,7 @@ if EMBEDDED_WORKER:
     CELERY_BROKER_TRANSPORT_OPTIONS["polling_interval"] = 0.01
 CELERY_BEAT_SCHEDULE = {
     "sweep-detections": {"task": "emotions.tasks.sweep_detections", "schedule": 60.0},
+    "refit-taste-model": {"task": "music.tasks.refit_taste_model", "schedule": float(TASTE_REFIT_SECONDS)},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

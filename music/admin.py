@@ -25,6 +25,7 @@ from music.models import (
     Playlist,
     PlaylistTrack,
     SpotifyLinkRun,
+    TasteModelFit,
     Track,
 )
 from music.moods.features import AUDIO_FEATURES
@@ -500,6 +501,16 @@ class MoodMappingAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TasteModelFit)
+class TasteModelFitAdmin(ReadOnlyAdmin):
+    """The recommender's taste factors as fitted (the factors themselves are not shown)."""
+
+    list_display = ["created_at", "trigger", "listeners", "ratings", "artists", "tracks", "duration_seconds"]
+    list_filter = ["trigger"]
+    fields = list_display
+    readonly_fields = fields
 
 
 @admin.register(SpotifyLinkRun)

@@ -588,3 +588,29 @@ class SpotifyLinkRun(models.Model):
 def _delete_uploaded_file(sender, instance, **kwargs):
     if instance.file:
         instance.file.delete(save=False)
+
+
+class TasteModelFit(models.Model):
+    """One fit of the taste factors (``music.recommender.factors``) from every rating:
+    the ranking loads the newest beside the catalogue index and folds each listener's
+    own ratings in at request time."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        COMMAND = "command", "Command"
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    trigger = models.CharField(max_length=10, choices=Trigger.choices)
+    listeners = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    artists = models.PositiveIntegerField(default=0, help_text="Artists with factors.")
+    tracks = models.PositiveIntegerField(default=0, help_text="Tracks with factors.")
+    duration_seconds = models.FloatField(default=0)
+    factors = models.BinaryField(help_text="TasteFactors.to_bytes(): NumPy arrays, compressed.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Taste fit {self.created_at:%Y-%m-%d %H:%M}: {self.ratings} ratings by {self.listeners} listeners"

@@ -3,8 +3,8 @@ import logging
 from celery import shared_task
 
 from fermusic.lib.errors import TRANSIENT_ERRORS
-from music.models import MoodModelRun, SpotifyLinkRun
-from music.services import catalogue_import, mood_model, spotify_linking
+from music.models import MoodModelRun, SpotifyLinkRun, TasteModelFit
+from music.services import catalogue_import, mood_model, spotify_linking, taste_model
 
 logger = logging.getLogger(__name__)
 # A million-row catalogue takes minutes, far over the detection limit set for all tasks.
@@ -25,6 +25,21 @@ def refit_moods(trigger: str = MoodModelRun.Trigger.COMMAND):
     run = mood_model.refit(trigger)
     logger.info("Mood refit %s: %d tracks in %.1f s", run.pk, run.tracks, run.duration_seconds)
     return run.pk
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, retry_backoff=5, max_retries=3, **LONG)
+def refit_taste_model():
+    """Refit the taste factors from every rating (Celery beat, TASTE_REFIT_SECONDS)."""
+    fit = taste_model.refit(TasteModelFit.Trigger.SCHEDULE)
+    if fit is not None:
+        logger.info(
+            "Taste fit %s: %d ratings by %d listeners in %.1f s",
+            fit.pk,
+            fit.ratings,
+            fit.listeners,
+            fit.duration_seconds,
+        )
+    return fit.pk if fit is not None else None
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, **LONG)

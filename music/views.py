@@ -212,9 +212,14 @@ def _own_playlist(request, pk: int) -> Playlist:
     return get_object_or_404(Playlist.objects.owned_by(request.user), pk=pk)
 
 
+def _is_id(value: str) -> bool:
+    # A primary key is a 64-bit integer: longer digit strings name nothing.
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _track_id(request) -> int:
     value = request.POST.get("track", "")
-    if not value.isdigit():
+    if not _is_id(value):
         raise Http404("No such song in this playlist.")
     return int(value)
 
@@ -244,7 +249,7 @@ def playlist(request, pk: int):
 @require_POST
 def save_playlist(request):
     """'Save this list': the posted songs (``track``, in order) become a new playlist of mine."""
-    ids = [int(v) for v in request.POST.getlist("track") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("track") if _is_id(v)]
     try:
         saved = playlist_service.save_list(request.user, ids, request.POST.get("name"))
     except playlist_service.PlaylistError as exc:
@@ -279,7 +284,7 @@ def move_in_playlist(request, pk: int):
     direction, to = request.POST.get("direction"), request.POST.get("position", "")
     if direction in ("up", "down"):
         position = current - 1 if direction == "up" else current + 1
-    elif to.isdigit() and int(to) >= 1:
+    elif _is_id(to) and int(to) >= 1:
         position = int(to)
     else:
         messages.error(request, "Say where the song goes: up, down or a position.")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
 
 from music.moods.labels import MOODS
+
+if TYPE_CHECKING:
+    from .factors import AlignedTaste, TasteFactors
 
 NO_MOOD = -1
 
@@ -17,7 +21,9 @@ NO_MOOD = -1
 @dataclass(frozen=True, eq=False)
 class CatalogueIndex:
     """Everything the ranking reads about tracks. ``features`` are standardised (the
-    mood model's scaler), zero where a track has none; ``popularity`` is 0..1."""
+    mood model's scaler), zero where a track has none; ``popularity`` is 0..1;
+    ``taste`` holds the community's taste factors in this index's artist order, when
+    some have been fitted."""
 
     ids: np.ndarray  # (N,) int64, ascending
     moods: np.ndarray  # (N,) int8, index into MOODS or NO_MOOD
@@ -29,6 +35,7 @@ class CatalogueIndex:
     artist_keys: tuple[str, ...]  # normalised, as music.catalogue.normalise.artist_key
     genres: sparse.csr_matrix  # (N, G) float32, 1 where the track has the genre
     genre_names: tuple[str, ...]
+    taste: AlignedTaste | None = None
     by_mood: tuple[np.ndarray, ...] = field(init=False)
 
     def __post_init__(self):
@@ -51,6 +58,13 @@ class CatalogueIndex:
         """(N, artists) with a 1 at each track's artist: sums ratings up by artist."""
         n = len(self.ids)
         return sparse.csr_matrix((np.ones(n), (np.arange(n), self.artists)), shape=(n, self.artist_count))
+
+    def with_taste(self, factors: TasteFactors | None) -> CatalogueIndex:
+        """This index with ``factors`` aligned to its artists and tracks (None, or a fit
+        that knows no artist or track: without any)."""
+        if factors is None or not (len(factors.artists) or len(factors.tracks)):
+            return replace(self, taste=None)
+        return replace(self, taste=factors.aligned(self.artist_keys, self.ids))
 
     def rows_of(self, ids: Iterable[int]) -> np.ndarray:
         """Rows of these track ids, in their order; -1 for an id the index lacks."""

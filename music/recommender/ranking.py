@@ -4,21 +4,32 @@ A track's score adds up, all on the scale of popularity (0..1):
 
 * popularity (the prior every listener starts from), less a step for each later mood
   in the mapping's order of preference, plus a boost for staff playlist tracks;
-* taste learned from the listener's ratings: their balance of likes and dislikes for
-  the track's artist and genres, and how close the track sounds (standardised audio
-  features, a Gaussian kernel) to the nearest song they liked, less the nearest they
-  disliked;
+* the community's taste factors (``factors``: matrix factorisations of every
+  listener's ratings, by artist and by track), with this listener's own ratings
+  folded in at request time, so each rating moves the next list at once; each as a
+  share of the best candidate's;
+* taste learned from the listener's ratings alone: their balance of likes and
+  dislikes for the track's artist and genres, and how close the track sounds
+  (standardised audio features, a Gaussian kernel) to the nearest song they liked,
+  less the nearest they disliked;
 * with at least ``MIN_NEIGHBOURS`` listeners who rated the same artists the same way,
   the artists and tracks those neighbours liked, counted only where at least
   ``MIN_SUPPORT`` of them agree, so no single other listener's rating can surface a
   track or be read back from a list.
 
+``WEIGHTS`` (used once taste factors have been fitted) were chosen for discovery on
+the offline evaluation's validation listeners: there the factors and genres help, and
+the artist, sound and neighbour signals lowered discovery NDCG@10, so they weigh
+nothing. Before the first fit ``HAND_WEIGHTS``, the former hand-set blend, rank.
+
 Disliked tracks never appear. Within a shortlist of the best-scored tracks,
 exploration adds Gumbel noise (sampling without replacement, in proportion to
 exp(score / temperature)) from a seeded generator, so a list changes from one request
 to the next but is reproducible for a seed. A greedy pass then picks the list: at most
-``ARTIST_SHARE`` of it by one artist, and each pick's score is lowered by its likeness
-to songs already chosen (maximal marginal relevance).
+``ARTIST_SHARE`` of it by one artist, at most ``Weights.familiar_share`` of it by
+artists the listener has already liked (the rest is for discovering new ones), and
+each pick's score lowered by its likeness to songs already chosen (maximal marginal
+relevance).
 """
 
 from __future__ import annotations
@@ -34,6 +45,7 @@ from threadpoolctl import ThreadpoolController
 
 from music.moods.labels import MOODS
 
+from .factors import RECENT_RATINGS
 from .index import CatalogueIndex
 
 MIN_NEIGHBOURS = 3
@@ -62,12 +74,27 @@ class Weights:
     sound_dislike: float = 0.4
     community_artist: float = 0.8
     community_track: float = 0.3
+    taste: float = 0.0  # the artist model
+    taste_track: float = 0.0  # the track model
     exploration: float = 0.05
+    familiar_share: float = 1.0  # of a list, at most, by artists the listener liked
     similarity_penalty: float = 0.1
     bandwidth: float = 1.3  # of the sound kernel, in standard deviations
 
 
-WEIGHTS = Weights()
+# With taste factors: chosen for discovery on the offline evaluation's validation
+# listeners (``evaluate_recommender --tune``). Until the first fit of the factors (a new
+# installation) the ranking uses the former hand-set weights, HAND_WEIGHTS.
+WEIGHTS = Weights(
+    taste=1.0,
+    taste_track=0.5,
+    artist=0.0,
+    sound=0.0,
+    community_artist=0.0,
+    community_track=0.0,
+    familiar_share=0.1,
+)
+HAND_WEIGHTS = Weights()
 
 
 @dataclass(frozen=True)
@@ -204,6 +231,8 @@ class _Candidates:
 
     @cached_property
     def community(self) -> np.ndarray:
+        if not (self.w.community_artist or self.w.community_track):
+            return np.zeros(len(self.rows), dtype=np.float32)
         signal = community_signal(self.index, self.request.taste, self.request.community)
         if signal is None:
             return np.zeros(len(self.rows), dtype=np.float32)
@@ -213,14 +242,35 @@ class _Candidates:
             + self.w.community_track * by_track[self.rows]
         ).astype(np.float32)
 
+    @cached_property
+    def _taste_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        """(artist, track) predicted preference of each candidate from the taste factors
+        with this listener's recent ratings folded in, as a share of the best
+        candidate's (0..1: their scale depends on how many ratings there are); zero
+        without factors."""
+        factors, taste, index = self.index.taste, self.request.taste, self.index
+        if factors is None or not (self.w.taste or self.w.taste_track) or not len(taste):
+            zero = np.zeros(len(self.rows), dtype=np.float32)
+            return zero, zero
+        artist, track = factors.scores(
+            taste.liked[:RECENT_RATINGS], taste.disliked[:RECENT_RATINGS], index.artists, self.rows
+        )
+        return _relative(artist), _relative(track)
+
+    @cached_property
+    def taste(self) -> np.ndarray:
+        artist, track = self._taste_scores
+        return (self.w.taste * artist + self.w.taste_track * track).astype(np.float32)
+
     def components(self) -> dict[str, np.ndarray]:
-        """Each personal signal's weighted contribution, by name."""
+        """Each personal signal's weighted contribution, by name (the taste factors and
+        the neighbours' vote both say what listeners like this one liked)."""
         w = self.w
         return {
             "artist": w.artist * self.artist,
             "genre": w.genre * self.genre,
             "sound": w.sound * self.sound,
-            "community": self.community,
+            "community": self.community + self.taste,
         }
 
     def score(self) -> np.ndarray:
@@ -229,6 +279,12 @@ class _Candidates:
         if len(self.request.taste):
             total = total + sum(self.components().values()) - w.sound_dislike * self.sound_dislike
         return total.astype(np.float64)
+
+
+def _relative(score: np.ndarray) -> np.ndarray:
+    """Positive scores as a share of the largest, negative ones as 0."""
+    top = float(score.max()) if len(score) else 0.0
+    return (np.clip(score, 0.0, None) / top).astype(np.float32) if top > 0 else np.zeros_like(score)
 
 
 @dataclass(frozen=True, eq=False)
@@ -287,20 +343,27 @@ def community_signal(
     return vote(community.by_artist), vote(community.ratings)
 
 
-def scores(index: CatalogueIndex, request: Request, weights: Weights = WEIGHTS) -> tuple[np.ndarray, np.ndarray]:
+def weights_for(index: CatalogueIndex) -> Weights:
+    """The product's weights for this index: WEIGHTS with taste factors, else HAND_WEIGHTS."""
+    return WEIGHTS if index.taste is not None else HAND_WEIGHTS
+
+
+def scores(index: CatalogueIndex, request: Request, weights: Weights | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(rows, score) of every track that may be recommended, before exploration and
     diversity: the ranking's relevance, deterministic for its inputs."""
+    weights = weights or weights_for(index)
     with _THREADS.limit(limits=1, user_api="blas"):
         candidates = _Candidates(index, request, weights)
         return candidates.rows, candidates.score()
 
 
-def rank(index: CatalogueIndex, request: Request, weights: Weights = WEIGHTS) -> list[Pick]:
+def rank(index: CatalogueIndex, request: Request, weights: Weights | None = None) -> list[Pick]:
     """The list for ``request``: at most ``request.n`` picks, best first.
 
     Exploration and diversity work within a shortlist of the best-scored tracks (at
     most SHORTLIST_PER_ARTIST by one artist), so that noise reshuffles strong
     candidates and never lets the long tail of weak ones in by sheer number."""
+    weights = weights or weights_for(index)
     with _THREADS.limit(limits=1, user_api="blas"):
         return _rank(index, request, weights)
 
@@ -317,7 +380,12 @@ def _rank(index: CatalogueIndex, request: Request, weights: Weights) -> list[Pic
     value = score[shortlist]
     if weights.exploration:
         value = value + weights.exploration * np.random.default_rng(request.seed).gumbel(size=len(shortlist))
-    chosen = shortlist[_diversify(index, candidates.rows[shortlist], value, request.n, cap, weights)]
+    liked_artists = np.unique(index.artists[request.taste.liked])
+    familiar = np.isin(index.artists[candidates.rows[shortlist]], liked_artists)
+    familiar_cap = max(1, math.ceil(request.n * weights.familiar_share))
+    chosen = shortlist[
+        _diversify(index, candidates.rows[shortlist], value, request.n, cap, weights, familiar, familiar_cap)
+    ]
     explain = _Explainer(index, request, candidates, weights)
     return [Pick(int(candidates.rows[i]), round(float(score[i]), 4), *explain(i)) for i in chosen]
 
@@ -338,13 +406,22 @@ def _shortlist(index: CatalogueIndex, rows: np.ndarray, score: np.ndarray, size:
 
 
 def _diversify(
-    index: CatalogueIndex, rows: np.ndarray, value: np.ndarray, n: int, cap: int, weights: Weights
+    index: CatalogueIndex,
+    rows: np.ndarray,
+    value: np.ndarray,
+    n: int,
+    cap: int,
+    weights: Weights,
+    familiar: np.ndarray,
+    familiar_cap: int,
 ) -> list[int]:
     """Positions (into ``rows``) of the list: greedy maximal marginal relevance, with
-    at most ``cap`` songs by one artist unless the candidates run out of other artists."""
+    at most ``cap`` songs by one artist and ``familiar_cap`` by the ``familiar``
+    artists, unless the candidates run out of others."""
     size = len(rows)
     order = np.lexsort((rows, -value))
-    rows, value = rows[order], value[order]
+    rows, value, familiar = rows[order], value[order], familiar[order]
+    familiar_count = 0
     z = index.features[rows]
     has = index.has_features[rows]
     artist = index.artists[rows]
@@ -363,6 +440,9 @@ def _diversify(
         counts[artist[j]] = counts.get(artist[j], 0) + 1
         if counts[artist[j]] >= cap:
             capped |= artist == artist[j]
+        familiar_count += int(familiar[j])
+        if familiar_count >= familiar_cap:
+            capped |= familiar
         if has[j]:
             likeness = np.exp(-((z - z[j]) ** 2).sum(axis=1) / (2.0 * weights.bandwidth**2)) * has
             np.maximum(closest, likeness, out=closest)

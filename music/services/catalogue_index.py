@@ -6,6 +6,10 @@ every ``INDEX_MAX_AGE`` seconds (so an edit such as an editor's mood override sh
 then). Every list is checked against the database before it is returned, so a stale
 index can only leave a track out, never show one in the wrong mood or one that was
 deleted: such a mismatch rebuilds the index at once.
+
+The newest taste factors (``music.services.taste_model``, refitted on a schedule) are
+loaded beside it and aligned to its artists and tracks: when only they change, the
+index is kept and the new factors attached to it.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from django.db.models import Max
 
 from music.models import MoodModelRun, Track
 from music.recommender.index import CatalogueIndex
+from music.services import taste_model
 from music.services.mood_model import mood_classifier
 
 INDEX_MAX_AGE = 600.0
@@ -28,6 +33,7 @@ class _IndexCache:
         self.lock = threading.Lock()
         self.index: CatalogueIndex | None = None
         self.version: tuple | None = None
+        self.taste_fit: int | None = None
         self.built_at = 0.0
 
 
@@ -37,12 +43,18 @@ _cache = _IndexCache()
 def catalogue_index(rebuild: bool = False) -> CatalogueIndex:
     """The catalogue's arrays, rebuilt when stale (see the module's docstring)."""
     version = _catalogue_version()
+    fit = taste_model.latest_fit_id()
     with _cache.lock:
         fresh = time.monotonic() - _cache.built_at < INDEX_MAX_AGE
         if rebuild or _cache.index is None or _cache.version != version or not fresh:
             _cache.index = build_index()
             _cache.version = version
             _cache.built_at = time.monotonic()
+            _cache.taste_fit = None
+        if fit != _cache.taste_fit:
+            loaded, factors = taste_model.latest_factors()
+            _cache.index = _cache.index.with_taste(factors)
+            _cache.taste_fit = loaded
         return _cache.index
 
 

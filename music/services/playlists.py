@@ -24,6 +24,8 @@ def default_name(when=None) -> str:
 
 def clean_name(name: str | None) -> str:
     name = " ".join((name or "").split())
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise PlaylistError("A playlist name cannot hold control characters.")
     if len(name) > NAME_MAX:
         raise PlaylistError(f"A playlist name is at most {NAME_MAX} characters.")
     return name

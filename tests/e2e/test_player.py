@@ -62,9 +62,11 @@ def shoot(page: Page, name: str) -> None:
 def test_play_loads_one_spotify_frame_for_the_pressed_song_and_next_moves_down(page, linked_happy_songs, outside):
     sign_up(page, "piper")
     page.get_by_role("link", name="Discover music").first.click()
-    page.locator('button[name="mood"][value="happy"]').click()
-    expect(page.get_by_role("heading", name="Happy music")).to_be_visible()
+    # Matching happiness is happy then energetic music: linked songs and songs without an id.
+    page.locator('button[name="emotion"][value="happy"]').click()
+    expect(page.get_by_role("heading", name="Music for feeling happy")).to_be_visible()
     rows = page.locator("[data-rec-list] > li")
+    expect(rows).to_have_count(2 * len(linked_happy_songs))
     buttons = page.locator("[data-rec-list] [data-play]")
     expect(buttons).to_have_count(len(linked_happy_songs))
     ids = [b.get_attribute("data-spotify-id") for b in buttons.all()]

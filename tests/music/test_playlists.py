@@ -165,3 +165,8 @@ def test_a_listener_playlist_can_never_be_published_or_given_a_mood(alice):
 def test_the_pages_need_a_signed_in_listener(client):
     assert client.get(reverse("music:playlists")).status_code == 302
     assert client.post(reverse("music:save-playlist"), {"track": [1]}).status_code == 302
+
+
+def test_a_playlist_number_too_large_for_the_database_is_a_404(alice_client):
+    assert alice_client.get("/music/playlists/" + "9" * 30 + "/").status_code == 404
+    assert alice_client.post("/music/playlists/" + "9" * 30 + "/rename/", {"name": "x"}).status_code == 404

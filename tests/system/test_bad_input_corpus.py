@@ -33,7 +33,7 @@ from emotions.live import analysis as live_analysis
 from fermusic.routing import websocket_urlpatterns
 from music.catalogue.spotify import SpotifyCatalog, SpotifyError
 from music.models import ImportJob, MoodMapping, Playlist, Track
-from music.services import ratings
+from music.services import playlists, ratings
 from music.services.spotify_import import import_playlist
 from tests.support import corpus
 from tests.support.factories import PASSWORD
@@ -86,6 +86,7 @@ def world(db, alice, bob):
     playlist = PlaylistFactory(name="Rainy", mood="sad", published=True)
     playlist.append([track])
     rating, _ = ratings.rate(alice, track, 1)
+    mine = playlists.save_list(alice, [track.pk], "Alice's")
     return SimpleNamespace(
         alice=alice,
         bob=bob,
@@ -94,6 +95,7 @@ def world(db, alice, bob):
             "track": track.pk,
             "other_track": other_track.pk,
             "playlist": playlist.pk,
+            "my_playlist": mine.pk,
             "rating": rating.pk,
             "detection": detection_with_faces(alice, emotions=("sad", "happy")).pk,
             "mapping": MoodMapping.objects.order_by("pk").first().pk,
@@ -228,6 +230,34 @@ FORMS = {
             "track number too large": {"track": "9" * 30},
             "track not a whole number": {"track": "1.5"},
             "value out of range": {"value": "5"},
+        },
+        refuses_by="redirect",
+    ),
+    "save this list": Form(
+        "/music/playlists/save/",
+        "alice",
+        {"track": ["{track}", "{other_track}"], "name": "Rainy day"},
+        {
+            **text_cases("name", required=False),
+            "no songs": {"track": OMIT},
+            "unknown song": {"track": "999999"},
+            "song number too large": {"track": "9" * 30},
+            "song not a whole number": {"track": "1.5"},
+        },
+        refuses_by="redirect",
+    ),
+    "rename my playlist": Form(
+        "/music/playlists/{my_playlist}/rename/", "alice", {"name": "Sunday"}, text_cases("name"), refuses_by="redirect"
+    ),
+    "move in my playlist": Form(
+        "/music/playlists/{my_playlist}/move/",
+        "alice",
+        {"track": "{track}", "direction": "down"},
+        {
+            **text_cases("track", "direction"),
+            "not in the playlist": {"track": "{other_track}"},
+            "song number too large": {"track": "9" * 30},
+            "position too large to read": {"direction": OMIT, "position": "9" * 30},
         },
         refuses_by="redirect",
     ),

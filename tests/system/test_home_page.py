@@ -33,6 +33,7 @@ def test_the_dashboard_puts_photo_analysis_first(alice_client):
         "Live",
         "History",
         "Discover music",
+        "Playlists",
         "My ratings",
     ]
     assert f'<a class="btn btn-lg" href="{upload}">'.encode() in response.content

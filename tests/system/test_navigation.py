@@ -81,5 +81,6 @@ def test_the_default_navigation_names_the_product_pages():
         ("Live", "emotions:live"),
         ("History", "emotions:history"),
         ("Discover music", "music:discover"),
+        ("Playlists", "music:playlists"),
         ("My ratings", "music:ratings"),
     ]

@@ -49,6 +49,12 @@ def test_intra_list_diversity_is_zero_for_identical_sounds_and_grows_with_spread
     assert metrics.intra_list_diversity(index, [calm[0]]) is None
 
 
+def test_recall_counts_the_share_of_relevant_rows_found():
+    assert metrics.recall_at([1, 2, 3, 4], {2, 4, 7, 9}, k=50) == 0.5
+    assert metrics.recall_at([1, 2, 3, 4], {4}, k=3) == 0.0
+    assert metrics.recall_at([1], set()) == 0.0
+
+
 def test_bootstrap_intervals_hold_the_mean_and_repeat_for_a_seed():
     values = np.random.default_rng(0).random(200)
 
@@ -60,16 +66,49 @@ def test_bootstrap_intervals_hold_the_mean_and_repeat_for_a_seed():
     assert ratio["ratio"] == pytest.approx(2.0) and ratio["ci"][0] == pytest.approx(2.0)
 
 
+def test_bootstrap_intervals_narrow_with_more_listeners_and_cover_the_true_mean():
+    rng = np.random.default_rng(5)
+    few = metrics.bootstrap_mean(rng.random(40), seed=0)
+    many = metrics.bootstrap_mean(rng.random(4000), seed=0)
+
+    assert many["ci"][1] - many["ci"][0] < (few["ci"][1] - few["ci"][0]) / 5
+    assert many["ci"][0] < 0.5 < many["ci"][1]
+
+
+def test_a_paired_difference_is_clear_when_one_method_is_better_for_every_listener():
+    rng = np.random.default_rng(6)
+    base = rng.random(300)
+
+    better = metrics.bootstrap_difference(base + 0.05 + 0.01 * rng.random(300), base, seed=0)
+    same = metrics.bootstrap_difference(base + rng.normal(0, 0.1, 300), base, seed=0)
+
+    assert better["ci"][0] > 0.04
+    assert same["ci"][0] < 0 < same["ci"][1] + 0.02
+
+
+def test_coverage_interval_holds_the_coverage_of_all_lists():
+    rng = np.random.default_rng(7)
+    lists = [rng.choice(500, size=10, replace=False).tolist() for _ in range(60)]
+
+    result = metrics.bootstrap_coverage(lists, universe=1000, seed=0)
+
+    assert result["mean"] == metrics.coverage(lists, 1000)
+    assert result["ci"][0] < result["mean"] < result["ci"][1]
+    assert result["ci"][1] - result["ci"][0] < 0.2 * result["mean"]
+    assert metrics.bootstrap_coverage(lists, universe=1000, seed=0) == result
+
+
 # --- The simulation on generated data ------------------------------------------------------
 
 GROUPS = 3
-ARTISTS_PER_GROUP = 4
-TRACKS_PER_ARTIST = 6
+ARTISTS_PER_GROUP = 6
+TRACKS_PER_ARTIST = 8
+LISTENERS = 120
 
 
 def write_dataset(folder: Path) -> tuple[Path, Path]:
-    """A catalogue of 12 artists (6 songs each, happy or sad) and 45 listeners who each
-    play 3 artists of one of 3 taste groups, in the Last.fm and classic-hits layouts."""
+    """A catalogue of 18 artists (8 songs each, happy or sad) and 120 listeners who each
+    play 5 artists of one of 3 taste groups, in the Last.fm and classic-hits layouts."""
     rng = np.random.default_rng(0)
     rows, artists = [], []
     for a in range(GROUPS * ARTISTS_PER_GROUP):
@@ -87,9 +126,9 @@ def write_dataset(folder: Path) -> tuple[Path, Path]:
     ]
     (lastfm / "artists.dat").write_text("\n".join(lines) + "\n")
     plays = ["userID\tartistID\tweight"]
-    for user in range(45):
+    for user in range(LISTENERS):
         group = user % GROUPS
-        for a in rng.choice(ARTISTS_PER_GROUP, size=3, replace=False):
+        for a in rng.choice(ARTISTS_PER_GROUP, size=5, replace=False):
             plays.append(f"{user + 2}\t{group * ARTISTS_PER_GROUP + a + 1}\t{int(rng.integers(10, 5000))}")
     (lastfm / "user_artists.dat").write_text("\n".join(plays) + "\n")
     return catalogue, lastfm
@@ -101,26 +140,43 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_the_evaluation_prints_one_json_object_labelled_as_a_simulation(tmp_path):
+SMALL = ("--users", "30", "--validation", "20")
+
+
+def test_the_evaluation_prints_one_json_object_with_the_discovery_contract(tmp_path):
     catalogue, lastfm = write_dataset(tmp_path)
 
-    report = json.loads(run("--json", "--catalogue", str(catalogue), "--lastfm", str(lastfm), "--users", "30"))
+    report = json.loads(run("--json", "--catalogue", str(catalogue), "--lastfm", str(lastfm), *SMALL))
 
     assert report["simulation"] is True and "SIMULATION" in report["note"]
-    for key in ["model_ndcg10", "popularity_ndcg10", "random_ndcg10", "coverage_model", "coverage_popularity"]:
-        assert 0.0 <= report[key] <= 1.0
-    assert report["listeners"] == 30 and report["ratings_revealed"] == 10
-    lo, hi = report["model_ndcg10_ci95"]
-    assert lo <= report["model_ndcg10"] <= hi
-    assert list(report["model_ndcg10_by_ratings"]) == ["0", "1", "2", "3", "5", "10"]
-    # Listeners come in taste groups, so what they rate predicts what they like.
-    assert report["model_ndcg10"] > report["popularity_ndcg10"]
-    assert report["coverage_model"] >= report["coverage_popularity"]
+    assert report["listeners"] == 30 and report["validation_listeners"] == 20
+    assert report["community_listeners"] == LISTENERS - 50
+    discovery = report["discovery"]
+    for method in ["model", "popularity", "random", "item_knn", "als", "als_artists", "bpr", "hand_weighted"]:
+        assert 0.0 <= discovery[method]["ndcg10"] <= 1.0
+        low, high = discovery[method]["ndcg10_ci95"]
+        assert low <= discovery[method]["ndcg10"] <= high
+        assert list(discovery[method]["by_ratings"]) == ["0", "1", "3", "5", "10"]
+        for cell in discovery[method]["by_ratings"]["10"].values():
+            assert cell["ci95"][0] <= cell["mean"] <= cell["ci95"][1]
+    versus = discovery["model_vs_best_baseline"]
+    assert versus["baseline"] in discovery and versus["baseline"] != "model"
+    assert versus["ratio_ci95"][0] <= versus["ratio"] <= versus["ratio_ci95"][1]
+    assert versus["difference"] == pytest.approx(discovery["model"]["ndcg10"] - discovery[versus["baseline"]]["ndcg10"])
+    assert "NOT discovery" in report["same_artists"]["note"]
+    assert set(report["tuning"]) == {"item_knn", "als", "als_artists", "bpr"}
+    # Listeners come in taste groups, so their revealed artists predict the held-out ones.
+    assert discovery["model"]["ndcg10"] > discovery["popularity"]["ndcg10"]
+    assert discovery["model"]["ndcg10"] > discovery["random"]["ndcg10"]
+    # With no rating yet there is nothing to personalise.
+    cold = discovery["model"]["by_ratings"]["0"]["ndcg10"]["mean"]
+    assert cold < discovery["model"]["ndcg10"]
 
 
 def test_the_evaluation_repeats_for_a_seed_and_prints_a_readable_table(tmp_path):
     catalogue, lastfm = write_dataset(tmp_path)
-    args = ("--catalogue", str(catalogue), "--lastfm", str(lastfm), "--users", "10", "--seed", "3")
+    args = ("--catalogue", str(catalogue), "--lastfm", str(lastfm), *SMALL, "--seed", "3")
+    args += ("--methods", "model,popularity,random,item_knn")
 
     first = json.loads(run("--json", *args))
     second = json.loads(run("--json", *args))
@@ -129,15 +185,17 @@ def test_the_evaluation_repeats_for_a_seed_and_prints_a_readable_table(tmp_path)
     first.pop("seconds"), second.pop("seconds")
     assert first == second
     assert text.startswith("SIMULATION")
-    assert "NDCG@10 as ratings are revealed one at a time" in text
+    assert "Discovery NDCG@10 after N ratings" in text and "NOT discovery" in text
 
 
-def test_the_evaluation_says_what_data_is_missing(tmp_path):
+def test_the_evaluation_says_what_data_is_missing_and_which_methods_exist(tmp_path):
     with pytest.raises(CommandError, match="No catalogue CSV"):
         run("--catalogue", str(tmp_path / "none.csv"))
-    catalogue, _ = write_dataset(tmp_path)
+    catalogue, lastfm = write_dataset(tmp_path)
     with pytest.raises(CommandError, match=r"No Last\.fm data"):
         run("--catalogue", str(catalogue), "--lastfm", str(tmp_path / "nowhere"))
+    with pytest.raises(CommandError, match="Unknown method"):
+        run("--catalogue", str(catalogue), "--lastfm", str(lastfm), "--methods", "model,magic")
 
 
 SHARED = Path(settings.DATA_DIR)
@@ -146,9 +204,10 @@ SHARED = Path(settings.DATA_DIR)
 @pytest.mark.shared_data
 @pytest.mark.slow
 @pytest.mark.skipif(not (SHARED / "lastfm" / "user_artists.dat").exists(), reason="shared data is absent")
-def test_on_the_real_profiles_the_model_doubles_the_popularity_baseline():
-    report = json.loads(run("--json", "--users", "150"))
+def test_on_the_real_profiles_the_model_finds_new_artists_better_than_popularity():
+    report = json.loads(run("--json", "--users", "150", "--validation", "0", "--methods", "model,popularity,random"))
+    discovery = report["discovery"]
 
-    assert report["model_ndcg10"] >= 2 * report["popularity_ndcg10"]
-    assert report["coverage_model"] >= report["coverage_popularity"]
-    assert report["model_ndcg10_new_artists"] > report["popularity_ndcg10_new_artists"]
+    assert discovery["model"]["ndcg10"] >= 3 * discovery["popularity"]["ndcg10"]
+    assert discovery["model"]["coverage"] >= discovery["popularity"]["coverage"]
+    assert discovery["model_vs_best_baseline"]["difference_ci95"][0] > 0
