@@ -8,8 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("emotions", "0001_initial"),
-        ("music", "0006_listener_playlists"),
-        ("music", "0007_recommendation_logs_go_with_their_detection"),
+        ("music", "0008_taste_model_fits"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
