@@ -11,7 +11,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import ExportView, FaceConsentView, ProfileView
 from emotions.api.views import DetectionViewSet
 from fermusic.lib.parsers import JSONParser
-from music.api.views import PlaylistViewSet, RatingViewSet, TrackViewSet
+from music.api.views import PlaylistViewSet, RatingViewSet, ShownListViewSet, TrackViewSet
 
 
 class TokenView(ObtainAuthToken):
@@ -31,6 +31,7 @@ router.register("detections", DetectionViewSet, basename="detection")
 router.register("ratings", RatingViewSet, basename="rating")
 router.register("tracks", TrackViewSet, basename="track")
 router.register("playlists", PlaylistViewSet, basename="playlist")
+router.register("lists", ShownListViewSet, basename="shown-list")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
