@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
 from emotions.api.views import DetectionViewSet
-from music.api.views import PlaylistViewSet, RatingViewSet, TrackViewSet
+from music.api.views import PlaylistViewSet, RatingViewSet, ShownListViewSet, TrackViewSet
 
 # Swagger UI and ReDoc style themselves with <style> blocks, and ReDoc searches in a
 # blob: worker; their scripts still come from this origin only (the split Swagger view
@@ -22,6 +22,7 @@ router.register("detections", DetectionViewSet, basename="detection")
 router.register("ratings", RatingViewSet, basename="rating")
 router.register("tracks", TrackViewSet, basename="track")
 router.register("playlists", PlaylistViewSet, basename="playlist")
+router.register("lists", ShownListViewSet, basename="shown-list")
 
 urlpatterns = [
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),

@@ -476,6 +476,78 @@ class RecommendationLog(models.Model):
         return [item["track"] for item in sorted(self.items, key=lambda item: item["position"])]
 
 
+class ShownList(models.Model):
+    """A list of recommendations fixed when it is first shown, so that it holds still:
+    every later view shows the same songs in the same order. Ratings change it only as
+    a listener expects (``music.services.shown_lists``): a like re-ranks the rows below
+    the liked song, a dislike replaces its own row. "New picks" makes another list for
+    the same key; the newest one is shown, and the older ones stay findable.
+
+    A list is keyed by what it was made for: the detection, whom it is for (the face
+    that picks the music, or everyone in the photo), the emotion (or the blend of the
+    faces' emotions) and the strategy, so a corrected emotion gets its own list and
+    going back to the earlier emotion shows the earlier list."""
+
+    class Subject(models.TextChoices):
+        FACE = "face", "The face that picks the music"
+        EVERYONE = "everyone", "Everyone in the photo"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shown_lists")
+    # Deleting a result deletes its music too: a list says which emotion was read.
+    detection = models.ForeignKey(
+        "emotions.Detection", null=True, blank=True, on_delete=models.CASCADE, related_name="shown_lists"
+    )
+    subject = models.CharField(max_length=10, choices=Subject.choices, default=Subject.FACE)
+    key = models.CharField(max_length=200, help_text="The emotion, or the blend, the list was made for.")
+    emotion = models.CharField(
+        max_length=10, choices=Emotion.choices, blank=True, help_text="Blank for a blend of several faces."
+    )
+    blend = models.JSONField(
+        default=dict, blank=True, help_text='For everyone in a photo: {"emotions": {...}, "faces": 3, "slots": {...}}.'
+    )
+    strategy = models.CharField(max_length=8, choices=User.MoodStrategy.choices)
+    moods = models.JSONField(help_text="The moods the list is drawn from, most wanted first.")
+    size = models.PositiveSmallIntegerField(default=10)
+    seed = models.BigIntegerField(help_text="Seed of the ranking's exploration, kept for the rows it re-ranks.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    shown_at = models.DateTimeField(help_text="When the listener last saw it.")
+
+    class Meta:
+        ordering = ["-shown_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "-shown_at"], name="shownlist_user_recent"),
+            models.Index(fields=["detection", "subject", "key", "strategy"], name="shownlist_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.size} songs for {self.user} ({self.key}, {self.strategy}) from {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ShownListEntry(models.Model):
+    """One row of a shown list. A disliked row stays, inactive, so that Undo can bring
+    it back to its place; the row that replaced it is active at the same position."""
+
+    shown_list = models.ForeignKey(ShownList, on_delete=models.CASCADE, related_name="entries")
+    position = models.PositiveSmallIntegerField()
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="shown_entries")
+    reason = models.CharField(max_length=300)
+    because = models.CharField(max_length=12, help_text="What the reason rests on (the ranking's word).")
+    score = models.FloatField(help_text="Relevance when the row was picked.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "-active", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["shown_list", "track"], name="shown_entry_track_once"),
+            models.UniqueConstraint(
+                fields=["shown_list", "position"], condition=Q(active=True), name="shown_entry_one_active_per_position"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.track}{'' if self.active else ' (replaced)'}"
+
+
 class SpotifyLinkRun(models.Model):
     """One pass of the job that searches Spotify for tracks without an id
     (music.services.spotify_linking). Tracks are marked as they are searched, so a run

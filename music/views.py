@@ -1,10 +1,11 @@
-"""Pages for recommendations, ratings and playlists: Discover (music for an emotion or a
-mood chosen without a photo), My ratings, Playlists (the listener's own, saved from a
-list, beside the published curated ones) and the fragment of a detection's result with
-its playlist. All work without JavaScript (forms that post and redirect back);
-static/js/music/ makes rating rerank a list in place by swapping in the server's HTML
-(``?fragment=list`` on Discover, ``detection_result`` for a photo), and
-static/js/music/player.js plays any list."""
+"""Pages for recommendations, ratings and playlists: the fragment of a detection's result
+with its stored list under the reading (the result pages swap it in whenever the
+detection changes), Discover (music for an emotion or a mood chosen without a photo),
+Recently recommended, My ratings, and Playlists (the listener's own, saved from a list,
+beside the published curated ones). All work without JavaScript (forms that post and
+redirect back); static/js/music/ sends the same forms with fetch and swaps the returned
+fragment in (a stored list: shown-list.js) or reranks the list in place (Discover:
+recommendations.js), and static/js/music/player.js plays any list."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
@@ -23,17 +25,20 @@ from emotions.api.serializers import DetectionSerializer
 from emotions.engine.labels import EMOTIONS
 from emotions.models import Detection
 from emotions.presentation import EMOTION_STYLE
-from music.api.serializers import ChosenFeelingSerializer, RecommendationQuerySerializer, present
+from music.api.serializers import ChosenFeelingSerializer, present
 from music.filters import BROWSE_FIELDS, DiscoverFilter
-from music.models import Playlist, Rating, RecommendationLog, Track
+from music.models import Playlist, Rating, RecommendationLog, ShownList, Track
 from music.moods.labels import MOODS
+from music.sections import base_context, detection_music_context, list_context
 from music.services import playlists as playlist_service
+from music.services import shown_lists
 from music.services.mood_model import moods_for
 from music.services.ratings import rate as rate_track
 from music.services.ratings import unrate
 from music.services.recommendations import Recommendations, recommend_and_log
 
 RATINGS_PAGE_SIZE = 25
+RECENT_PAGE_SIZE = 10
 PICKS_PAGE_SIZE = 10
 MAX_PICK_PAGES = 5  # 50 picks: as many as the API gives in one list
 BROWSE_PAGE_SIZE = 20
@@ -121,33 +126,22 @@ def discover(request):
 @login_required
 @require_GET
 def detection_result(request, pk):
-    """The result of one of my detections with its playlist, as an HTML fragment that
-    the result pages swap in whenever the detection changes (analysis finished, another
-    face chosen, the reading corrected). ``?level=3`` nests its headings one deeper;
-    ``?seed=`` keeps a list's exploration and ``?fragment=list`` gives the list alone
-    (a rating reranks it). Another user's detection is a 404."""
-    detection = get_object_or_404(Detection.objects.owned_by(request.user).prefetch_related("faces"), pk=pk)
-    query = RecommendationQuerySerializer(data=request.GET)
-    if not query.is_valid():
-        return HttpResponseBadRequest("The seed must be a whole number.")
+    """The result of one of my detections with its stored list under the reading
+    (templates/music/_shown_list.html), as an HTML fragment that the result pages swap
+    in whenever the detection changes (analysis finished, another face chosen, the
+    reading corrected). ``?level=3`` nests its headings one deeper; ``?subject=`` (face
+    or everyone) chooses whose list; ``?fragment=list`` gives the music section alone.
+    Another user's detection is a 404."""
+    detection = _owned_detection(request, pk)
+    heading_level = 3 if request.GET.get("level") == "3" else 2
+    if request.GET.get("fragment") == "list":
+        return _music_response(request, detection, request.GET.get("subject"), heading_level=heading_level)
     d = DetectionSerializer(detection).data
-    context = {"d": d, "heading_level": 3 if request.GET.get("level") == "3" else 2, "face_count": len(d["faces"])}
-    emotion = detection.music_emotion if detection.status == Detection.Status.DONE else None
-    if emotion:
-        recs, _ = recommend_and_log(
-            request.user,
-            RecommendationLog.Surface.DETECTION,
-            detection=detection,
-            emotion=emotion,
-            **query.validated_data,
-        )
-        context.update(
-            recs=recs,
-            list_url=f"{reverse('music:detection_result', args=[detection.pk])}?level={context['heading_level']}",
-            next_url=detection.get_absolute_url(),
-        )
-        if request.GET.get("fragment") == "list":
-            return render(request, "music/_recommendations_fragment.html", context)
+    context = {
+        "d": d,
+        "heading_level": heading_level,
+        **detection_music_context(request, detection, request.GET.get("subject"), heading_level=heading_level),
+    }
     return render(request, "music/detection_result.html", context)
 
 
@@ -344,3 +338,121 @@ def delete_playlist(request, pk: int):
         messages.success(request, f"Deleted the playlist “{name}”.")
         return redirect("music:playlists")
     return render(request, "music/playlist_delete.html", {"playlist": mine})
+
+
+# --- A detection's stored list ----------------------------------------------------------
+
+
+def _wants_fragment(request) -> bool:
+    """The page's script asks for the music section alone, to swap it in."""
+    return request.headers.get("X-Fragment") == "music"
+
+
+def _music_response(request, detection: Detection, subject: str | None, **extra):
+    html = render_to_string(
+        "music/_shown_list.html", detection_music_context(request, detection, subject, **extra), request=request
+    )
+    return HttpResponse(html)
+
+
+def _owned_detection(request, pk) -> Detection:
+    return get_object_or_404(Detection.objects.owned_by(request.user).prefetch_related("faces"), pk=pk)
+
+
+@login_required
+@require_POST
+def new_picks(request, pk):
+    """A fresh list for what the result's music follows; the earlier one stays in
+    Recently recommended."""
+    detection = _owned_detection(request, pk)
+    subject = request.POST.get("subject")
+    if subject not in ShownList.Subject.values:
+        subject = ShownList.Subject.FACE
+    try:
+        shown_lists.new_picks(request.user, detection, subject)
+    except shown_lists.NoMusic as exc:
+        if _wants_fragment(request):
+            return JsonResponse({"detail": exc.message}, status=409)
+        messages.error(request, exc.message)
+        return redirect(detection)
+    if _wants_fragment(request):
+        return _music_response(request, detection, subject, announce="Here are new picks.")
+    messages.success(request, "Here are new picks. The earlier list is in Recently recommended.")
+    return redirect(f"{detection.get_absolute_url()}#recommendations")
+
+
+def _owned_list(request, pk) -> ShownList:
+    return get_object_or_404(ShownList.objects.filter(user=request.user).select_related("detection"), pk=pk)
+
+
+def _back_to_list(request, shown: ShownList, **query):
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = shown.detection.get_absolute_url() if shown.detection else reverse("music:recent")
+    path, _, fragment = back.partition("#")
+    if query:
+        path = f"{path}{'&' if '?' in path else '?'}{urlencode(query)}"
+    return redirect(f"{path}#{fragment}" if fragment else path)
+
+
+def _list_response(request, shown: ShownList, changed=(), undo=None, announce="", status=200):
+    """The list's section after a change: the fragment for the page's script, else
+    back to the page it came from."""
+    if _wants_fragment(request):
+        detection = Detection.objects.prefetch_related("faces").get(pk=shown.detection_id)
+        context = {
+            **base_context(detection, announce=announce, changed=set(changed)),
+            **list_context(shown, detection, undo),
+        }
+        return HttpResponse(render_to_string("music/_shown_list.html", context, request=request), status=status)
+    if announce:
+        (messages.success if status == 200 else messages.error)(request, announce)
+    return _back_to_list(request, shown, **({"undo": undo.track_id} if undo else {}))
+
+
+@login_required
+@require_POST
+def rate_in_list(request, pk):
+    """Like (rows above stay, rows below re-rank), dislike (this row is replaced, with
+    Undo) or clear (0) a song of a stored list."""
+    shown = _owned_list(request, pk)
+    track_id, value = request.POST.get("track", ""), request.POST.get("value", "")
+    if not track_id.isdigit() or value not in ("1", "-1", "0"):
+        return _list_response(request, shown, announce="A rating is a like or a dislike of a song.", status=400)
+    track = Track.objects.filter(pk=track_id).first()
+    try:
+        if track is None:
+            raise LookupError
+        change = shown_lists.rate_in_list(shown, track, int(value))
+    except LookupError:
+        return _list_response(request, shown, announce="That song is not in this list any more.", status=400)
+    if value == "1":
+        said = f"You like “{track.title}”. The songs above it stay; those below were picked again."
+    elif value == "-1":
+        said = f"You dislike “{track.title}”. Only its row changed."
+    else:
+        said = f"Removed your rating of “{track.title}”."
+    return _list_response(request, shown, change.changed, change.undo, said)
+
+
+@login_required
+@require_POST
+def undo_dislike(request, pk):
+    """Bring back the song disliked in this list, to its row, and remove the dislike."""
+    shown = _owned_list(request, pk)
+    track_id = request.POST.get("track", "")
+    track = Track.objects.filter(pk=track_id).first() if track_id.isdigit() else None
+    try:
+        if track is None:
+            raise LookupError
+        changed = shown_lists.undo_dislike(shown, track)
+    except LookupError:
+        return _list_response(request, shown, announce="There is nothing to undo for that song.", status=400)
+    return _list_response(request, shown, changed, announce=f"“{track.title}” is back, and your dislike is removed.")
+
+
+@login_required
+def recent(request):
+    """Recently recommended: every list once shown, most recent first, with its songs."""
+    page = Paginator(shown_lists.recent(request.user), RECENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "music/recent.html", {"page": page, "emotion_style": EMOTION_STYLE})

@@ -9,9 +9,10 @@ from rest_framework.exceptions import ValidationError
 
 from accounts.models import User
 from emotions.engine.labels import EMOTIONS
-from music.models import Playlist, PlaylistTrack, Rating, RecommendationLog, Track
+from music.models import Playlist, PlaylistTrack, Rating, RecommendationLog, ShownList, Track
 from music.moods.labels import MOODS
 from music.services.recommendations import MAX_SEED, Recommendations
+from music.services.shown_lists import LIST_SIZE, rows
 
 MAX_LIST = 50
 
@@ -108,10 +109,75 @@ class RecommendationsSerializer(serializers.Serializer):
     results = RecommendedTrackSerializer(many=True, source="items")
 
 
+class ShownRowSerializer(serializers.Serializer):
+    position = serializers.IntegerField(source="entry.position")
+    track = TrackSummarySerializer()
+    reason = serializers.CharField(
+        source="entry.reason", help_text="Why this song is in the list, and what it is like."
+    )
+    because = serializers.CharField(source="entry.because", help_text="What the reason rests on.")
+    rating = MyRatingSerializer(allow_null=True, help_text="My rating of the song, if I rated it.")
+
+
+class ShownListSerializer(serializers.Serializer):
+    """A stored list, as it is shown: the same songs in the same order on every read."""
+
+    id = serializers.IntegerField()
+    detection = serializers.UUIDField(source="detection_id", allow_null=True)
+    subject = serializers.CharField(help_text="face: for the face that picks the music; everyone: for the photo.")
+    emotion = serializers.CharField(allow_blank=True, help_text="The emotion it was made for; blank for a blend.")
+    blend = serializers.JSONField(
+        help_text="For everyone: the mean of the faces' probabilities, the number of faces and songs per mood."
+    )
+    strategy = serializers.CharField()
+    moods = serializers.ListField(child=serializers.CharField())
+    seed = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    shown_at = serializers.DateTimeField()
+    results = serializers.SerializerMethodField()
+
+    @extend_schema_field(ShownRowSerializer(many=True))
+    def get_results(self, shown) -> list:
+        return ShownRowSerializer(rows(shown), many=True).data
+
+
+class ListRatingSerializer(serializers.Serializer):
+    track = serializers.IntegerField(min_value=1, help_text="A song of the list, by its id.")
+    value = serializers.ChoiceField(choices=[1, -1, 0], help_text="1 like, -1 dislike (replaces the row), 0 clear.")
+
+
+class UndoSerializer(serializers.Serializer):
+    track = serializers.IntegerField(min_value=1, help_text="The disliked song to bring back.")
+
+
+class UndoOfferSerializer(serializers.Serializer):
+    track = serializers.IntegerField(help_text="The disliked song; POST it to undo/ to bring it back.")
+    position = serializers.IntegerField()
+
+
+class ListChangeSerializer(serializers.Serializer):
+    list = ShownListSerializer()
+    changed = serializers.ListField(child=serializers.IntegerField(), help_text="Positions whose song changed.")
+    rating = MyRatingSerializer(allow_null=True)
+    undo = UndoOfferSerializer(allow_null=True, help_text="After a dislike: what Undo brings back.")
+
+
+def present_change(shown: ShownList, change) -> dict:
+    """The JSON of a list after a rating or an undo (ListChangeSerializer)."""
+    undo = {"track": change.undo.track_id, "position": change.undo.position} if change.undo else None
+    return ListChangeSerializer({"list": shown, "changed": change.changed, "rating": change.rating, "undo": undo}).data
+
+
 class RecommendationQuerySerializer(serializers.Serializer):
     strategy = serializers.ChoiceField(choices=User.MoodStrategy.choices, required=False)
     n = serializers.IntegerField(min_value=1, max_value=MAX_LIST, default=10)
     seed = serializers.IntegerField(min_value=0, max_value=MAX_SEED, required=False)
+
+
+class DetectionListQuerySerializer(serializers.Serializer):
+    subject = serializers.ChoiceField(choices=ShownList.Subject.choices, default=ShownList.Subject.FACE)
+    strategy = serializers.ChoiceField(choices=User.MoodStrategy.choices, required=False)
+    n = serializers.IntegerField(min_value=1, max_value=MAX_LIST, default=LIST_SIZE)
 
 
 class ChosenFeelingSerializer(RecommendationQuerySerializer):

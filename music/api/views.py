@@ -2,8 +2,9 @@
 
 * ``tracks/``: the catalogue, searched and filtered; ``playlists/``: curated playlists;
 * ``GET recommendations/?emotion=sad`` (or ``?mood=calm``): a list for me, logged;
-* ``GET detections/{id}/recommendations/``: the list for a detection's driving face
-  (``detection_recommendations``);
+* ``GET detections/{id}/recommendations/``: the stored list for a detection (the same
+  songs in the same order on every read; POST for new picks); ``lists/``: the lists
+  once shown to me, with ``lists/{id}/ratings/`` and ``lists/{id}/undo/``;
 * ``ratings/``: my ratings only; POST ``{"track", "value"}`` rates a track (1 like,
   -1 dislike), or changes my rating of it; another listener's rating is a 404.
 """
@@ -14,6 +15,8 @@ import django_filters
 from django.db.models import Prefetch, Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,16 +24,30 @@ from rest_framework.views import APIView
 from emotions.models import Detection
 from music.api.serializers import (
     ChosenFeelingSerializer,
+    DetectionListQuerySerializer,
+    ListChangeSerializer,
+    ListRatingSerializer,
     PlaylistSerializer,
     RatingSerializer,
-    RecommendationQuerySerializer,
     RecommendationsSerializer,
+    ShownListSerializer,
     TrackSerializer,
+    UndoSerializer,
     present,
+    present_change,
 )
-from music.models import Mood, Playlist, PlaylistTrack, Rating, RecommendationLog, Track
+from music.models import Mood, Playlist, PlaylistTrack, Rating, RecommendationLog, ShownList, Track
 from music.services.ratings import rate
 from music.services.recommendations import recommend_and_log
+from music.services.shown_lists import (
+    Change,
+    NoMusic,
+    list_for_detection,
+    new_picks,
+    rate_in_list,
+    recent,
+    undo_dislike,
+)
 
 # --- The catalogue ---------------------------------------------------------------------
 
@@ -101,38 +118,89 @@ class RecommendationsView(APIView):
 
 
 class DetectionRecommendationsView(GenericAPIView):
-    """Music for the emotion I said I felt (``felt_emotion``) or, without a correction,
-    for the emotion of the face that drives this detection, ranked for me. Another
+    """The stored list for this detection: GET shows it (made on the first read, the
+    same songs in the same order afterwards), POST makes new picks for the same key.
+    A face's list follows the emotion I said I felt (``felt_emotion``) or, without a
+    correction, the reading of the face that picks the music.
+    ``subject=everyone`` is music for the blend of every face's emotions. Another
     user's detection is a 404; 409 while there is no face to follow."""
 
-    serializer_class = RecommendationsSerializer
+    serializer_class = ShownListSerializer
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Detection.objects.none()
         return Detection.objects.owned_by(self.request.user).prefetch_related("faces")
 
-    @extend_schema(parameters=[RecommendationQuerySerializer], responses={200: RecommendationsSerializer, 409: None})
-    def get(self, request, pk=None):
+    def _list(self, request, make):
         detection = self.get_object()
-        query = RecommendationQuerySerializer(data=request.query_params)
+        query = DetectionListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         if detection.status != detection.Status.DONE:
             return Response({"detail": "The analysis has not finished yet."}, status=status.HTTP_409_CONFLICT)
-        face = detection.driving_face
-        if face is None:
-            return Response(
-                {"detail": "No face was found in this photo, so there is no emotion to pick music for."},
-                status=status.HTTP_409_CONFLICT,
+        options = query.validated_data
+        try:
+            shown = make(
+                request.user, detection, options["subject"], strategy=options.get("strategy"), size=options["n"]
             )
-        recs, log = recommend_and_log(
-            request.user,
-            RecommendationLog.Surface.DETECTION,
-            detection=detection,
-            emotion=detection.felt_emotion or face.emotion,
-            **query.validated_data,
-        )
-        return Response(present(recs, log))
+        except NoMusic as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        return Response(ShownListSerializer(shown).data, status=201 if make is new_picks else 200)
+
+    @extend_schema(parameters=[DetectionListQuerySerializer], responses={200: ShownListSerializer, 409: None})
+    def get(self, request, pk=None):
+        return self._list(request, list_for_detection)
+
+    @extend_schema(
+        parameters=[DetectionListQuerySerializer], request=None, responses={201: ShownListSerializer, 409: None}
+    )
+    def post(self, request, pk=None):
+        return self._list(request, new_picks)
+
+
+class ShownListViewSet(viewsets.ReadOnlyModelViewSet):
+    """Lists once shown to me, most recent first ("Recently recommended"); rating a
+    song through a list changes the list as the rating asks. Another listener's list
+    is a 404."""
+
+    serializer_class = ShownListSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ShownList.objects.none()
+        return recent(self.request.user)
+
+    @extend_schema(request=ListRatingSerializer, responses={200: ListChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def ratings(self, request, pk=None):
+        """Like (keeps every row above; rows below re-rank), dislike (replaces that row
+        only; undo brings it back) or clear (0) my rating of a song of this list."""
+        shown = self.get_object()
+        asked = ListRatingSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        track = _song_of(shown, asked.validated_data["track"])
+        change = rate_in_list(shown, track, asked.validated_data["value"])
+        return Response(present_change(shown, change))
+
+    @extend_schema(request=UndoSerializer, responses={200: ListChangeSerializer})
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        """Bring back a song I disliked in this list, to its row, and remove the dislike."""
+        shown = self.get_object()
+        asked = UndoSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        try:
+            changed = undo_dislike(shown, Track(pk=asked.validated_data["track"]))
+        except LookupError as exc:
+            raise ValidationError({"track": [str(exc)]}) from None
+        return Response(present_change(shown, Change(None, changed)))
+
+
+def _song_of(shown, track_id: int) -> Track:
+    track = Track.objects.filter(pk=track_id, shown_entries__shown_list=shown, shown_entries__active=True).first()
+    if track is None:
+        raise ValidationError({"track": ["That song is not in this list."]})
+    return track
 
 
 # --- Ratings ---------------------------------------------------------------------------

@@ -15,7 +15,9 @@ from scipy import sparse
 from accounts.models import User
 from emotions.engine.labels import EMOTIONS
 from music.models import PlaylistTrack, Rating, RecommendationLog, Track
+from music.moods.features import AUDIO_FEATURES
 from music.moods.labels import MOODS
+from music.recommender import describe
 from music.recommender.index import CatalogueIndex
 from music.recommender.ranking import MIN_NEIGHBOURS, Community, Request, Taste, rank
 from music.services.catalogue_index import catalogue_index
@@ -81,7 +83,8 @@ def recommend_in_moods(
         ids = [int(index.ids[p.row]) for p in picks]
         # By primary key, then the mood checked here: a mood filter in SQL would make
         # the database scan every track of the mood.
-        tracks = {pk: t for pk, t in Track.objects.in_bulk(ids).items() if t.mood in moods}
+        found = Track.objects.prefetch_related("genres").in_bulk(ids)
+        tracks = {pk: t for pk, t in found.items() if t.mood in moods}
         if len(tracks) == len(ids):
             break
     mine = {r.track_id: r for r in ratings}
@@ -89,8 +92,49 @@ def recommend_in_moods(
     for pick in picks:
         track = tracks.get(int(index.ids[pick.row]))
         if track is not None:
-            items.append(RecommendedTrack(track, pick.score, pick.reason, pick.because, mine.get(track.pk)))
+            items.append(
+                RecommendedTrack(track, pick.score, song_reason(pick, track), pick.because, mine.get(track.pk))
+            )
+    # Best score first: the ranking's picks keep its exploration and diversity, and a
+    # score shown beside a list always reads in rank order.
+    items.sort(key=lambda item: -item.score)
     return Recommendations(emotion=emotion, strategy=strategy, moods=list(moods), seed=seed, items=items)
+
+
+def song_reason(pick, track: Track) -> str:
+    """The ranking's reason for a pick, with what stands out about the song itself."""
+    features = {name: getattr(track, name) for name in AUDIO_FEATURES}
+    genres = [genre.name for genre in track.genres.all()]
+    return describe.reason(pick.because, pick.reason, track.mood, features, track.year, genres, track.popularity)
+
+
+def emotion_for(detection) -> str | None:
+    """The emotion a detection's music follows (``Detection.music_emotion``): the one its
+    owner said they felt, else that of the face chosen to pick the music (the largest by
+    default), or None while there is no face. The one place that says so: every stored
+    list is keyed by what this returns, so a correction gets its own list and undoing it
+    brings the earlier one back."""
+    return detection.music_emotion if detection.driving_face is not None else None
+
+
+def blend_for(detection) -> dict[str, float] | None:
+    """The emotions of everyone in a detection's photo: the mean of the faces'
+    probabilities, each face counted once (the face that picks the music as
+    ``emotion_for`` reads it), or None with fewer than two faces."""
+    faces = list(detection.faces.all())
+    if len(faces) < 2:
+        return None
+    driving, emotion = detection.driving_face, emotion_for(detection)
+    total = dict.fromkeys(EMOTIONS, 0.0)
+    for face in faces:
+        # The driving face's reading counts as the emotion the music follows for it.
+        if face.pk == driving.pk and emotion != face.emotion:
+            probabilities = {e: float(e == emotion) for e in EMOTIONS}
+        else:
+            probabilities = face.probabilities
+        for e in EMOTIONS:
+            total[e] += float(probabilities.get(e, 0.0))
+    return {e: round(total[e] / len(faces), 3) for e in EMOTIONS}
 
 
 def record_shown(user: User, recommendations: Recommendations, surface: str, detection=None) -> RecommendationLog:

@@ -249,12 +249,16 @@ def test_an_unfinished_detection_says_what_is_happening(alice_client, alice, sta
     assert words in html and 'aria-current="step"' in html
 
 
-def test_the_result_page_swaps_in_the_servers_fragment_with_its_music(alice_client, alice):
+def test_the_result_page_renders_its_music_and_swaps_in_the_servers_fragment(alice_client, alice):
     detection = make_detection(alice, faces=[("happy", 0.8, False)])
     html = alice_client.get(detection.get_absolute_url()).content.decode()
     placeholder = "00000000-0000-0000-0000-000000000000"
     assert f'data-fragment-url="/music/detections/{placeholder}/result/?level=2"' in html
     assert "data-result-fragment" in html
+    # The stored list is rendered with the result, inside the fragment the script swaps.
+    fragment = html[html.index("data-result-fragment") :]
+    assert re.search(r'<section id="recommendations" class="recommendations card"', fragment)
+    assert f'data-fragment-url="/music/detections/{detection.pk}/result/?fragment=list"' in fragment
 
 
 def test_the_result_page_knows_where_to_poll_and_post(alice_client, alice):

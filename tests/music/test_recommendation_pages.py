@@ -1,5 +1,5 @@
-"""The Discover and My ratings pages, rating without JavaScript, and the result page's
-recommendations section."""
+"""The Discover and My ratings pages and rating without JavaScript (the result page's
+stored list: test_shown_list_pages.py)."""
 
 from html import unescape
 
@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from music.models import Rating, RecommendationLog
 from music.services.ratings import rate
-from tests.support.recommend import catalogue_in_db, detection_with_faces
+from tests.support.recommend import catalogue_in_db
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_catalogue_index")]
 
@@ -168,17 +168,6 @@ def test_my_ratings_says_how_to_start_when_empty(alice_client):
     html = alice_client.get(reverse("music:ratings")).content.decode()
 
     assert "You have not rated any songs yet." in html
-
-
-def test_the_result_page_has_a_section_for_its_music(alice_client, alice):
-    detection = detection_with_faces(alice, ["happy"])
-
-    html = alice_client.get(reverse("emotions:detail", args=[detection.pk])).content.decode()
-
-    assert reverse("music:detection_result", args=["00000000-0000-0000-0000-000000000000"]) in html
-    assert "js/emotions/detail.js" in html
-    # Without JavaScript a link leads to the same music.
-    assert f"{reverse('music:discover')}?emotion=happy" in html
 
 
 def test_the_navigation_links_to_discover_and_my_ratings(alice_client):

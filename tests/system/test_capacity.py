@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from django.db import connection
+from knox.models import get_token_model
 from psycopg_pool import PoolTimeout
-from rest_framework.authtoken.models import Token
 
 from tests.support.images import astronaut_jpeg
 
@@ -33,7 +33,7 @@ def test_a_hundred_parallel_uploads_by_one_user_let_exactly_the_limit_through(
     live_server, alice, settings, purge_queued_analyses
 ):
     settings.UPLOADS_PER_MINUTE = 20
-    token = Token.objects.create(user=alice).key
+    token = get_token_model().objects.create(user=alice)[1]
     photo = astronaut_jpeg()
     start = threading.Barrier(PARALLEL_UPLOADS)
 
@@ -61,7 +61,7 @@ def test_a_hundred_parallel_uploads_by_one_user_let_exactly_the_limit_through(
 def test_a_request_that_finds_no_database_connection_free_gets_a_503_with_retry_after(live_server, alice):
     if connection.vendor != "postgresql":
         pytest.skip("the connection pool is PostgreSQL's (psycopg_pool)")
-    token = Token.objects.create(user=alice).key
+    token = get_token_model().objects.create(user=alice)[1]
     pool = connection.pool
     timeout, pool.timeout = pool.timeout, 1
     held = []

@@ -10,11 +10,12 @@ import pytest
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 from knox.models import get_token_model
 from rest_framework.test import APIClient
 
 from fermusic.lib.events import user_group
-from music.models import MoodMapping
+from music.models import MoodMapping, ShownList, ShownListEntry
 from music.services import ratings
 from tests.support.factories import UserFactory
 from tests.support.music_factories import PlaylistFactory, TrackFactory
@@ -47,7 +48,7 @@ def is_api(route: str) -> bool:
 
 
 # Regex routes (DRF's router) name their object (?P<pk>[^/.]+); path routes <uuid:pk>.
-OBJECT_PARAMETER = re.compile(r"<uuid:pk>|\(\?P<pk>[^)]*\)")
+OBJECT_PARAMETER = re.compile(r"<(?:uuid|str):pk>|\(\?P<pk>[^)]*\)")
 FORMAT_SUFFIX = re.compile(r"\\\.\(\?P<format>[^)]*\)/\?\$$")
 
 
@@ -106,7 +107,13 @@ def test_a_form_post_with_the_token_gets_through(csrf_client, alice):
 def alices_things(alice):
     track = TrackFactory(title="Song", artists="Band")
     rating, _ = ratings.rate(alice, track, 1)
-    return {"detection": detection_with_faces(alice, emotions=("sad", "happy")), "rating": rating, "track": track}
+    detection = detection_with_faces(alice, emotions=("sad", "happy"))
+    shown = ShownList.objects.create(
+        user=alice, detection=detection, key="sad", emotion="sad", strategy="match", moods=["sad"], seed=1,
+        shown_at=timezone.now(),
+    )  # fmt: skip
+    ShownListEntry.objects.create(shown_list=shown, position=1, track=track, reason="sad", because="popular", score=1)
+    return {"detection": detection, "rating": rating, "track": track, "shown": shown}
 
 
 API_WRITES = [
@@ -126,6 +133,9 @@ API_WRITES = [
     ("delete", "/api/v1/auth/sessions/{session}/", lambda t: None),
     ("post", "/api/v1/me/consent/", lambda t: {"face_consent": True}),
     ("delete", "/api/v1/me/consent/", lambda t: None),
+    ("post", "/api/v1/detections/{detection}/recommendations/", lambda t: None),
+    ("post", "/api/v1/lists/{shown}/ratings/", lambda t: {"track": t["track"].pk, "value": -1}),
+    ("post", "/api/v1/lists/{shown}/undo/", lambda t: {"track": t["track"].pk}),
 ]
 
 
@@ -182,6 +192,7 @@ OWNED_ROUTES = {
     "music/detections/": "detection",
     "api/v1/detections/": "detection",
     "api/v1/ratings/": "rating",
+    "api/v1/lists/": "shown",
 }
 # Object routes that are not anyone's: the catalogue (public), curated playlists
 # (published ones public, drafts staff-only: tests/music/api/test_catalogue.py).

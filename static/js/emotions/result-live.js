@@ -1,12 +1,13 @@
 // A detection's result kept current on the page: the detection is followed over the
 // events socket (static/js/emotions/live.js), and each time it changes the server's
-// fragment of it (music:detection_result: the result and, under the reading, its
-// playlist) is fetched and swapped in. The buttons inside (choose a face, re-run,
-// "Not quite? I feel …") go to the API, and the fragment follows.
+// fragment of it (music:detection_result: the result and, under the reading, its stored
+// list) is fetched and swapped in. The buttons inside (choose a face, re-run,
+// "Not quite? I feel …") go to the API, and the fragment follows; the list's own forms
+// (rate, Undo, New picks, face or everyone) are static/js/music/shown-list.js's.
 
 import { csrfHeaders } from "../csrf.js";
 import { FragmentError, announce, fetchFragment, focusKey, restoreFocus } from "../fragment.js";
-import { RecommendationList } from "../music/recommendations.js";
+import { ShownListSection } from "../music/shown-list.js";
 import { isFinished, watchDetection } from "./live.js";
 
 const PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000";
@@ -40,7 +41,7 @@ export class LiveResult {
     this.localPreview = null;
     this.watcher = null;
     this.generation = 0;
-    this.music = null;
+    this.music = new ShownListSection(this.slot);
     root.addEventListener("submit", (event) => this.onSubmit(event));
   }
 
@@ -55,8 +56,9 @@ export class LiveResult {
     this.localPreview = localPreview;
     this.shownKey = rendered ? stateKey(detection) : null;
     if (rendered) this.adopt();
-    // A finished result drawn by the page still needs its music, which comes with the fragment.
-    if (!rendered || (detection.status === "done" && detection.faces.length)) this.refresh(detection);
+    // A finished result drawn by the page without its music gets it with the fragment.
+    const musicMissing = detection.status === "done" && detection.faces.length && !this.slot.querySelector("[data-recommendations]");
+    if (!rendered || musicMissing) this.refresh(detection);
     this.watcher = watchDetection({
       id: detection.id,
       apiUrl: this.url("apiUrl", detection.id),
@@ -100,7 +102,11 @@ export class LiveResult {
     this.pendingKey = key;
     let html;
     try {
-      html = await fetchFragment(this.url("fragmentUrl", detection.id));
+      // Another face chosen, or the reading corrected: the list for the face, for what it now shows.
+      const refollow =
+        previous?.id === detection.id &&
+        (previous.selected_face !== detection.selected_face || previous.felt_emotion !== detection.felt_emotion);
+      html = await fetchFragment(`${this.url("fragmentUrl", detection.id)}${refollow ? "&subject=face" : ""}`);
     } catch (error) {
       if (generation !== this.generation) return;
       this.pendingKey = null;
@@ -139,7 +145,7 @@ export class LiveResult {
     restoreFocus(this.slot, key, this.slot.querySelector("[data-result-status]"));
   }
 
-  // Makes the fragment now in the slot live: the local photo, and the playlist's ratings.
+  // Makes the fragment now in the slot live: the local photo, and the stored list's Undo.
   adopt(keep = null) {
     const frame = this.slot.querySelector(".photo-frame");
     if (frame?.classList.contains("is-missing")) {
@@ -158,8 +164,7 @@ export class LiveResult {
         this.slot.querySelector("[data-caption-local]")?.removeAttribute("hidden");
       }
     }
-    const music = this.slot.querySelector("[data-recommendations]");
-    this.music = music ? new RecommendationList(music) : null;
+    this.music.adopt();
   }
 
   lose(reason, message) {

@@ -32,44 +32,169 @@ def detection_url(detection, **query):
 def test_a_detection_gets_music_for_its_driving_face(api, alice, catalogue):
     detection = detection_with_faces(alice, ["happy", "sad"], selected_face=1)
 
-    response = api.get(detection_url(detection, seed=3))
+    response = api.get(detection_url(detection))
 
     assert response.status_code == 200
     data = response.json()
-    assert (data["emotion"], data["strategy"], data["moods"], data["seed"]) == ("sad", "match", ["sad"], 3)
+    assert (data["emotion"], data["strategy"], data["moods"], data["subject"]) == ("sad", "match", ["sad"], "face")
+    assert data["detection"] == str(detection.pk)
     assert len(data["results"]) == 10
     first = data["results"][0]
-    assert set(first) >= {"track", "reason", "score"}
-    assert set(first["track"]) >= {"id", "title", "artists", "mood", "spotify_url"}
-    assert isinstance(first["track"]["artists"], list) and isinstance(first["score"], float)
+    assert set(first) >= {"position", "track", "reason", "rating"}
+    assert set(first["track"]) >= {"id", "title", "artists", "mood", "spotify_id", "spotify_url"}
+    assert isinstance(first["track"]["artists"], list) and first["reason"]
+    assert [item["position"] for item in data["results"]] == list(range(1, 11))
     assert {item["track"]["mood"] for item in data["results"]} == {"sad"}
 
 
-def test_every_list_served_is_logged_with_its_detection(api, alice, catalogue):
+def test_a_corrected_detection_gets_its_own_stored_list_and_going_back_gives_the_earlier(api, alice, catalogue):
+    detection = detection_with_faces(alice, ["happy"])
+    read = api.get(detection_url(detection)).json()
+
+    api.patch(reverse("detection-detail", args=[detection.pk]), {"felt_emotion": "sad"}, format="json")
+    felt = api.get(detection_url(detection)).json()
+
+    assert (felt["emotion"], felt["moods"]) == ("sad", ["sad"]) and felt["id"] != read["id"]
+    assert api.get(detection_url(detection)).json()["results"] == felt["results"], "the sad list holds still"
+    api.patch(reverse("detection-detail", args=[detection.pk]), {"felt_emotion": None}, format="json")
+    back = api.get(detection_url(detection)).json()
+    assert (back["id"], back["emotion"], back["results"]) == (read["id"], "happy", read["results"])
+
+
+def test_every_list_made_is_logged_with_its_detection(api, alice, catalogue):
     detection = detection_with_faces(alice, ["angry"])
 
     data = api.get(detection_url(detection)).json()
 
-    log = RecommendationLog.objects.get(pk=data["log"])
+    log = RecommendationLog.objects.get()
     assert (log.user, log.detection, log.surface, log.emotion) == (alice, detection, "detection", "angry")
     assert log.track_ids == [item["track"]["id"] for item in data["results"]]
 
 
-def test_the_same_seed_gives_the_same_list(api, alice, catalogue):
+def test_reading_a_detections_list_twice_gives_the_same_tracks_in_the_same_order(api, alice, catalogue):
     detection = detection_with_faces(alice, ["neutral"])
 
-    first = api.get(detection_url(detection, seed=11)).json()["results"]
-    second = api.get(detection_url(detection, seed=11)).json()["results"]
+    first = api.get(detection_url(detection)).json()
+    second = api.get(detection_url(detection)).json()
 
-    assert first == second
+    assert first["id"] == second["id"]
+    assert first["results"] == second["results"]
+    assert RecommendationLog.objects.count() == 1
 
 
-def test_a_strategy_can_be_asked_for(api, alice, catalogue):
+def test_post_makes_new_picks_and_the_earlier_list_stays_findable(api, alice, catalogue):
+    detection = detection_with_faces(alice, ["happy"])
+    first = api.get(detection_url(detection)).json()
+
+    fresh = api.post(detection_url(detection))
+
+    assert fresh.status_code == 201
+    assert fresh.json()["id"] != first["id"]
+    assert api.get(detection_url(detection)).json()["id"] == fresh.json()["id"]
+    listed = api.get(reverse("shown-list-list")).json()["results"]
+    assert [item["id"] for item in listed] == [fresh.json()["id"], first["id"]]
+    assert api.get(reverse("shown-list-detail", args=[first["id"]])).json()["results"] == first["results"]
+
+
+def test_a_strategy_and_a_length_can_be_asked_for(api, alice, catalogue):
     detection = detection_with_faces(alice, ["sad"])
 
     data = api.get(detection_url(detection, strategy="lift", n=5)).json()
 
     assert data["moods"] == ["calm", "happy"] and len(data["results"]) == 5
+
+
+def test_music_for_everyone_in_the_photo_says_how_the_faces_are_blended(api, alice, catalogue):
+    detection = detection_with_faces(alice, ["happy", "sad"])
+
+    data = api.get(detection_url(detection, subject="everyone")).json()
+
+    assert data["subject"] == "everyone" and data["emotion"] == ""
+    assert data["blend"]["faces"] == 2
+    assert data["blend"]["emotions"]["happy"] == data["blend"]["emotions"]["sad"] == pytest.approx(0.375, abs=1e-3)
+    assert sum(data["blend"]["slots"].values()) == len(data["results"]) == 10
+    assert {item["track"]["mood"] for item in data["results"]} == set(data["blend"]["slots"])
+
+
+def test_music_for_everyone_needs_two_faces(api, alice, catalogue):
+    response = api.get(detection_url(detection_with_faces(alice, ["happy"]), subject="everyone"))
+
+    assert response.status_code == 409
+    assert "two faces" in response.json()["detail"]
+
+
+def test_a_like_through_the_list_keeps_the_rows_above_and_a_dislike_replaces_its_row(api, alice, catalogue):
+    data = api.get(detection_url(detection_with_faces(alice, ["happy"]))).json()
+    ids = [item["track"]["id"] for item in data["results"]]
+    rate_url = reverse("shown-list-ratings", args=[data["id"]])
+
+    liked = api.post(rate_url, {"track": ids[4], "value": 1}, format="json").json()
+    after_like = [item["track"]["id"] for item in liked["list"]["results"]]
+    disliked = api.post(rate_url, {"track": ids[1], "value": -1}, format="json").json()
+    after_dislike = [item["track"]["id"] for item in disliked["list"]["results"]]
+
+    assert after_like[:5] == ids[:5] and liked["undo"] is None
+    assert liked["list"]["results"][4]["rating"]["value"] == 1
+    assert disliked["changed"] == [2] and disliked["undo"] == {"track": ids[1], "position": 2}
+    assert [a == b for a, b in zip(after_like, after_dislike, strict=True)] == [i != 1 for i in range(10)]
+
+
+def test_undo_through_the_list_restores_the_row_and_removes_the_dislike(api, alice, catalogue):
+    data = api.get(detection_url(detection_with_faces(alice, ["sad"]))).json()
+    ids = [item["track"]["id"] for item in data["results"]]
+    api.post(reverse("shown-list-ratings", args=[data["id"]]), {"track": ids[0], "value": -1}, format="json")
+
+    undone = api.post(reverse("shown-list-undo", args=[data["id"]]), {"track": ids[0]}, format="json")
+
+    assert undone.status_code == 200
+    assert [item["track"]["id"] for item in undone.json()["list"]["results"]] == ids
+    assert not Rating.objects.filter(track_id=ids[0]).exists()
+    again = api.post(reverse("shown-list-undo", args=[data["id"]]), {"track": ids[0]}, format="json")
+    assert again.status_code == 400 and "track" in again.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"track": 0, "value": 1}, "track"), ({"value": 1}, "track"), ({"track": 1, "value": 2}, "value"), ({}, "track")],
+)
+def test_bad_ratings_through_a_list_are_refused_in_the_error_shape(api, alice, catalogue, body, field):
+    data = api.get(detection_url(detection_with_faces(alice, ["sad"]))).json()
+    outside = Track.objects.exclude(pk__in=[item["track"]["id"] for item in data["results"]]).first()
+    body = {**body, "track": outside.pk} if body.get("track") == 1 else body
+
+    response = api.post(reverse("shown-list-ratings", args=[data["id"]]), body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["errors"]
+
+
+def test_a_song_outside_the_list_cannot_be_rated_through_it(api, alice, catalogue):
+    data = api.get(detection_url(detection_with_faces(alice, ["sad"]))).json()
+    outside = Track.objects.exclude(pk__in=[item["track"]["id"] for item in data["results"]]).first()
+
+    response = api.post(
+        reverse("shown-list-ratings", args=[data["id"]]), {"track": outside.pk, "value": 1}, format="json"
+    )
+
+    assert response.status_code == 400 and "not in this list" in response.json()["errors"]["track"][0]
+    assert not Rating.objects.exists()
+
+
+def test_another_listeners_list_is_a_404(api, bob, catalogue):
+    theirs = APIClient()
+    theirs.force_authenticate(bob)
+    data = theirs.get(detection_url(detection_with_faces(bob, ["happy"]))).json()
+    track = data["results"][0]["track"]["id"]
+
+    assert api.get(reverse("shown-list-detail", args=[data["id"]])).status_code == 404
+    assert (
+        api.post(
+            reverse("shown-list-ratings", args=[data["id"]]), {"track": track, "value": 1}, format="json"
+        ).status_code
+        == 404
+    )
+    assert api.post(reverse("shown-list-undo", args=[data["id"]]), {"track": track}, format="json").status_code == 404
+    assert api.get(reverse("shown-list-list")).json()["results"] == []
 
 
 def test_another_listeners_detection_is_a_404(api, bob, catalogue):
@@ -95,7 +220,7 @@ def test_a_photo_without_a_face_has_no_emotion_to_follow(api, alice):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [({"n": 0}, "n"), ({"n": 500}, "n"), ({"seed": -1}, "seed"), ({"strategy": "ignore"}, "strategy")],
+    [({"n": 0}, "n"), ({"n": 500}, "n"), ({"subject": "all"}, "subject"), ({"strategy": "ignore"}, "strategy")],
 )
 def test_bad_options_are_refused_in_the_error_shape(api, alice, query, field):
     response = api.get(detection_url(detection_with_faces(alice, ["happy"]), **query))
@@ -216,27 +341,22 @@ def test_invalid_ratings_are_refused_in_the_error_shape(api, catalogue, body, fi
     assert not Rating.objects.exists()
 
 
-def test_rating_reranks_the_list_the_listener_sees(api, alice, catalogue):
+def test_a_song_disliked_elsewhere_is_replaced_in_its_row_when_the_list_is_read_again(api, alice, catalogue):
     detection = detection_with_faces(alice, ["happy"])
-    before = api.get(detection_url(detection, seed=8)).json()["results"]
-    disliked = before[0]["track"]["id"]
+    before = [item["track"]["id"] for item in api.get(detection_url(detection)).json()["results"]]
 
-    api.post(reverse("rating-list"), {"track": disliked, "value": -1}, format="json")
-    liked = before[5]["track"]["id"]
-    api.post(reverse("rating-list"), {"track": liked, "value": 1}, format="json")
-    after = api.get(detection_url(detection, seed=8)).json()["results"]
+    api.post(reverse("rating-list"), {"track": before[3], "value": -1}, format="json")
+    after = [item["track"]["id"] for item in api.get(detection_url(detection)).json()["results"]]
 
-    ids_after = [item["track"]["id"] for item in after]
-    assert disliked not in ids_after
-    assert ids_after.index(liked) < 5
-    assert next(item for item in after if item["track"]["id"] == liked)["rating"]["value"] == 1
+    assert before[3] not in after
+    assert [a == b for a, b in zip(before, after, strict=True)] == [i != 3 for i in range(10)]
 
 
 def test_other_listeners_ratings_never_appear_in_my_list(api, alice, bob, catalogue):
     detection = detection_with_faces(alice, ["happy"])
-    for item in api.get(detection_url(detection, seed=2)).json()["results"]:
+    for item in api.get(detection_url(detection)).json()["results"]:
         rate(bob, Track.objects.get(pk=item["track"]["id"]), 1)
 
-    results = api.get(detection_url(detection, seed=2)).json()["results"]
+    results = api.get(detection_url(detection)).json()["results"]
 
     assert all(item["rating"] is None for item in results)

@@ -56,7 +56,7 @@ def test_a_new_listener_gets_popular_songs_of_the_mood(alice, db):
     calm = sorted((t for t in tracks if t.mood == "calm"), key=lambda t: -t.popularity)
 
     assert {item.track.pk for item in recs.items} <= {t.pk for t in calm[: len(calm) // 2 + 1]}
-    assert any(item.reason == "popular calm song" for item in recs.items)
+    assert any(item.because == "popular" and item.reason.startswith("calm") for item in recs.items)
 
 
 def test_the_same_seed_gives_the_same_list_and_another_seed_may_not(alice, catalogue):
@@ -111,8 +111,8 @@ def test_a_published_staff_playlist_is_boosted_and_named(alice, catalogue):
     recs = recommend_in_moods(alice, ["calm"], n=15, seed=0)
 
     reasons = {item.track.pk: item.reason for item in recs.items}
-    assert any(reasons.get(t.pk) == "from the staff playlist 'Slow morning'" for t in calm[-6:-3])
-    assert "from the staff playlist 'Draft'" not in reasons.values()
+    assert any(reasons.get(t.pk, "").endswith("from the staff playlist 'Slow morning'") for t in calm[-6:-3])
+    assert not any("'Draft'" in reason for reason in reasons.values())
 
 
 def test_another_listeners_ratings_are_never_shown_or_used_alone(alice, bob, catalogue):
@@ -149,7 +149,7 @@ def test_the_collaborative_signal_starts_once_enough_listeners_share_a_taste(ali
         return ids(recs).index(theirs.pk) if theirs.pk in ids(recs) else len(recs.items)
 
     assert position(together) < position(alone)
-    assert any(item.reason == "happy, liked by listeners with taste like yours" for item in together.items)
+    assert any(item.reason.startswith("happy, liked by listeners with taste like yours") for item in together.items)
 
 
 def test_a_new_track_is_considered_without_a_restart(alice, catalogue):
@@ -217,3 +217,25 @@ def test_one_rating_per_listener_and_track_changeable_and_removable(alice, catal
     assert unrate(alice, track) is False
     with pytest.raises(ValueError, match=r"A rating is 1 \(like\) or -1 \(dislike\)"):
         rate(alice, track, 5)
+
+
+def test_before_any_rating_the_reasons_differ_and_say_what_each_song_is_like(alice, db):
+    tracks = catalogue_in_db(per_mood=30, artists=15)
+    for i, track in enumerate(tracks):
+        track.year = 1965 + (i * 7) % 60
+        track.save()
+
+    recs = recommend_in_moods(alice, ["happy", "energetic"], seed=4)
+
+    reasons = [item.reason for item in recs.items]
+    assert len(set(reasons)) >= 7, reasons
+    decades = [f"{decade}s" for decade in range(1960, 2030, 10)]
+    assert all(any(d in reason for d in decades) for reason in reasons), reasons
+    assert not any(reason == "popular happy song" for reason in reasons)
+
+
+def test_a_lists_scores_read_in_rank_order(alice, catalogue):
+    recs = recommend_for(alice, "happy", "match", seed=6)
+
+    scores = [item.score for item in recs.items]
+    assert scores == sorted(scores, reverse=True)

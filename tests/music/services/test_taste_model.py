@@ -117,7 +117,8 @@ def test_a_like_reranks_the_next_list_at_once_through_the_factors(alice, db):
 
     assert [i.track.pk for i in warm.items] != [i.track.pk for i in cold.items]
     assert sum(group_of(i.track) == 1 for i in warm.items) >= 8
-    assert any(i.reason == "happy, liked by listeners with taste like yours" for i in warm.items)
+    # The ranking's reason leads; what stands out about the song may follow it.
+    assert any(i.reason.startswith("happy, liked by listeners with taste like yours") for i in warm.items)
     # Most of the list is left for artists she has not liked yet.
     assert sum(i.track.artist_key == first.artist_key for i in warm.items) <= 1
 
