@@ -149,3 +149,12 @@ def test_i_list_my_tokens_and_revoke_one_and_bob_cannot(alice, bob):
     assert works(other)
     assert api_with(mine).delete(f"/api/v1/auth/tokens/{other[:15]}/").status_code == 204
     assert not works(other) and works(mine)
+
+
+@pytest.mark.parametrize("key", ["%00abc", "a%20b", "%C3%A9t%C3%A9"])
+def test_a_token_or_session_named_with_bytes_no_key_has_is_not_found(alice, key):
+    """Keys are letters and digits; anything else (a NUL byte, which PostgreSQL refuses in
+    text) is a 404 from the URL itself, before any query."""
+    api = api_with(token_for("alice"))
+    assert api.delete(f"/api/v1/auth/tokens/{key}/").status_code == 404
+    assert api.delete(f"/api/v1/auth/sessions/{key}/").status_code == 404
