@@ -200,3 +200,11 @@ def test_a_stored_list_plays_in_the_page_and_can_be_saved_as_shown(alice_client,
     form = re.search(r'<form class="save-list".*?</form>', html, re.S).group(0)
     saved = re.findall(r'<input type="hidden" name="track" value="(\d+)">', form)
     assert saved == [str(row.track.pk) for row in rows(shown(alice))]
+
+
+def test_recently_recommended_says_the_feeling_with_its_adjective(alice_client, catalogue, alice):
+    page(alice_client, detection_with_faces(alice, ["surprise"]))
+
+    recent = alice_client.get(reverse("music:recent")).content.decode()
+
+    assert "For feeling surprised" in recent and "For feeling surprise<" not in recent
