@@ -217,3 +217,20 @@ def page(open_page) -> Page:
 @pytest.fixture(autouse=True, scope="session")
 def _expect_timeout():
     expect.set_options(timeout=20_000)
+
+
+@pytest.fixture
+def outside(page: Page, server) -> list[str]:
+    """Requests to any origin but the server's, which are refused (so no frame really loads)."""
+    asked: list[str] = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(server.url):
+            request_route.continue_()
+        else:
+            asked.append(url)
+            request_route.abort()
+
+    page.context.route("**/*", route)
+    return asked

@@ -72,3 +72,23 @@ def assert_one_face_with_seven_bars(result: Locator) -> None:
     x, y, w, h = (float(line.get_attribute(name)) for name in ("x", "y", "width", "height"))
     assert 0 <= x < x + w <= width and 0 <= y < y + h <= height, (x, y, w, h, width, height)
     assert w >= 0.05 * width and h >= 0.05 * height, "the face box is implausibly small"
+
+
+def link_spotify_ids(server, ids: dict[str, str]) -> None:
+    """Give the server's tracks these Spotify ids (title -> id)."""
+    server.manage(
+        "shell",
+        "-c",
+        "from music.models import Track\n"
+        + "".join(f"Track.objects.filter(title={t!r}).update(spotify_id={i!r})\n" for t, i in ids.items()),
+    )
+
+
+def shoot(page: Page, folder, name: str) -> None:
+    """Full-page screenshots at desktop size and 390 px wide, kept under ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=folder / f"{name}-desktop.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=folder / f"{name}-390.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})

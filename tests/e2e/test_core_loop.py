@@ -13,10 +13,10 @@ import json
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.flows import ANALYSIS_TIMEOUT_MS, finished_result, sign_up
+from tests.e2e.flows import ANALYSIS_TIMEOUT_MS, finished_result, link_spotify_ids, shoot, sign_up
 from tests.support.music_factories import CLASSIC_HITS_HEADER, classic_hits_row, spotify_id
 from tests.support.paths import SHARED_DATA
 
@@ -59,39 +59,9 @@ def linked_songs(server, more_sad_songs) -> dict[str, str]:
         "print(json.dumps(list(Track.objects.values_list('title', flat=True))))",
     )
     ids = {title: spotify_id(900 + n) for n, title in enumerate(sorted(json.loads(out.strip().splitlines()[-1])))}
-    server.manage(
-        "shell",
-        "-c",
-        "from music.models import Track\n"
-        + "".join(f"Track.objects.filter(title={t!r}).update(spotify_id={i!r})\n" for t, i in ids.items()),
-    )
+    link_spotify_ids(server, ids)
     yield ids
     server.manage("shell", "-c", "from music.models import Track\nTrack.objects.update(spotify_id=None)")
-
-
-@pytest.fixture
-def outside(page: Page, server) -> list[str]:
-    """Requests to any origin but the server's, which are refused (so no frame really loads)."""
-    asked: list[str] = []
-
-    def route(request_route):
-        url = request_route.request.url
-        if url.startswith(server.url):
-            request_route.continue_()
-        else:
-            asked.append(url)
-            request_route.abort()
-
-    page.context.route("**/*", route)
-    return asked
-
-
-def shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}-desktop.png", full_page=True)
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=SHOTS / f"{name}-390.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def titles(music) -> list[str]:
@@ -119,7 +89,7 @@ def test_the_whole_loop_from_a_smile_to_a_saved_playlist(page, server, linked_so
     assert music.bounding_box()["y"] >= reading["y"] + reading["height"] - 1, "the music is not under the reading"
     happy = titles(music)
     assert happy and moods(music) <= {"happy", "energetic"}, moods(music)
-    shoot(page, "1-playlist-under-the-reading")
+    shoot(page, SHOTS, "1-playlist-under-the-reading")
 
     # ▶ loads one Spotify frame, for the pressed song, and nothing is asked of Spotify before.
     assert not [url for url in outside if "spotify" in url]
@@ -131,7 +101,7 @@ def test_the_whole_loop_from_a_smile_to_a_saved_playlist(page, server, linked_so
     expect(page.locator("iframe")).to_have_count(1)
     expect(page.locator("iframe")).to_have_attribute("src", f"{EMBED}{wanted}")
     expect(play).to_have_attribute("aria-pressed", "true")
-    shoot(page, "2-playing")
+    shoot(page, SHOTS, "2-playing")
 
     # "Not quite? I feel sad": the list changes, in place, to sad music.
     result.get_by_role("button", name="I feel sad").click()
@@ -140,7 +110,7 @@ def test_the_whole_loop_from_a_smile_to_a_saved_playlist(page, server, linked_so
     sad = titles(music)
     assert len(sad) == 10 and moods(music) == {"sad"}, (sad, moods(music))
     assert page.evaluate("window.sameDocument") is True, "the page reloaded to show the new music"
-    shoot(page, "3-corrected-to-sad")
+    shoot(page, SHOTS, "3-corrected-to-sad")
 
     # The result page and a reload of it show the same list, in the same order.
     result.get_by_role("link", name="Open the result page").click()
@@ -151,7 +121,7 @@ def test_the_whole_loop_from_a_smile_to_a_saved_playlist(page, server, linked_so
     expect(music.get_by_role("heading", name="Music for feeling sad")).to_be_visible()
     assert titles(music) == sad, "a reload shows the same songs in the same order"
     page.evaluate("window.sameDocument = true")
-    shoot(page, "4-reloaded")
+    shoot(page, SHOTS, "4-reloaded")
 
     rows = music.locator("[data-rec-list] > li")
     like = rows.nth(1).get_by_role("button", name=f"Like “{sad[1]}”", exact=True)
@@ -160,7 +130,7 @@ def test_the_whole_loop_from_a_smile_to_a_saved_playlist(page, server, linked_so
     expect(music).to_have_attribute("aria-busy", "false")
     liked = titles(music)
     assert liked[:2] == sad[:2], "a like keeps every row above it in place"
-    shoot(page, "5-liked")
+    shoot(page, SHOTS, "5-liked")
 
     rows.nth(0).get_by_role("button", name=f"Dislike “{liked[0]}”", exact=True).click()
     undo = rows.nth(0).get_by_role("button", name=f"Undo the dislike of “{liked[0]}”")
@@ -169,7 +139,7 @@ def test_the_whole_loop_from_a_smile_to_a_saved_playlist(page, server, linked_so
     assert liked[0] not in after and len(after) == len(liked)
     assert after[1:] == liked[1:], "a dislike changes only its own row"
     assert after[0] not in sad, "another sad song took the row"
-    shoot(page, "6-disliked")
+    shoot(page, SHOTS, "6-disliked")
 
     undo.click()
     expect(undo).to_have_count(0)
@@ -177,7 +147,7 @@ def test_the_whole_loop_from_a_smile_to_a_saved_playlist(page, server, linked_so
     expect(rows.nth(0).locator(".rec-title strong")).to_have_text(liked[0])
     assert titles(music) == liked
     assert page.evaluate("window.sameDocument") is True, "the page reloaded to change the list"
-    shoot(page, "7-undone")
+    shoot(page, SHOTS, "7-undone")
 
     # "Save this list", then its playlist page plays it from the top.
     music.get_by_label("Playlist name").fill("Blue evening")
@@ -188,5 +158,5 @@ def test_the_whole_loop_from_a_smile_to_a_saved_playlist(page, server, linked_so
     page.get_by_role("button", name="Play from the top").click()
     expect(page.locator("iframe")).to_have_count(1)
     expect(page.locator("iframe")).to_have_attribute("src", f"{EMBED}{linked_songs[liked[0]]}")
-    shoot(page, "8-playlist-playing")
+    shoot(page, SHOTS, "8-playlist-playing")
     assert any(url.startswith(EMBED) for url in outside), "the frames asked Spotify and were refused"

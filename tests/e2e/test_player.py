@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.flows import sign_up
+from tests.e2e.flows import link_spotify_ids, shoot, sign_up
 from tests.support.music_factories import spotify_id
 
 pytestmark = pytest.mark.e2e
@@ -24,39 +24,8 @@ EMBED = "https://open.spotify.com/embed/track/"
 def linked_happy_songs(server, catalogue) -> dict[str, str]:
     """Spotify ids for the happy songs (the others keep none): title -> id."""
     ids = {title: spotify_id(700 + n) for n, title in enumerate(sorted(catalogue)) if catalogue[title] == "happy"}
-    server.manage(
-        "shell",
-        "-c",
-        "from music.models import Track\n"
-        + "".join(f"Track.objects.filter(title={t!r}).update(spotify_id={i!r})\n" for t, i in ids.items()),
-    )
+    link_spotify_ids(server, ids)
     return ids
-
-
-@pytest.fixture
-def outside(page: Page, server) -> list[str]:
-    """Requests to any origin but the server's, which are refused (so no frame really loads)."""
-    asked: list[str] = []
-
-    def route(request_route):
-        url = request_route.request.url
-        if url.startswith(server.url):
-            request_route.continue_()
-        else:
-            asked.append(url)
-            request_route.abort()
-
-    page.context.route("**/*", route)
-    return asked
-
-
-def shoot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.screenshot(path=SHOTS / f"{name}-desktop.png", full_page=True)
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.screenshot(path=SHOTS / f"{name}-390.png", full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_play_loads_one_spotify_frame_for_the_pressed_song_and_next_moves_down(
@@ -82,7 +51,7 @@ def test_play_loads_one_spotify_frame_for_the_pressed_song_and_next_moves_down(
     expect(frame).to_have_attribute("src", f"{EMBED}{ids[0]}")
     expect(rows.filter(has=page.locator("iframe"))).to_have_count(1)
     expect(buttons.nth(0)).to_have_attribute("aria-pressed", "true")
-    shoot(page, "1-playing")
+    shoot(page, SHOTS, "1-playing")
 
     page.get_by_role("button", name="Next song").click()
     expect(page.locator("iframe")).to_have_count(1)
@@ -97,7 +66,7 @@ def test_play_loads_one_spotify_frame_for_the_pressed_song_and_next_moves_down(
     expect(page.locator("iframe")).to_have_count(0)
     assert any(url.startswith(f"{EMBED}{ids[0]}") for url in outside)  # the frame asked Spotify, was refused
 
-    shoot(page, "2-searches")  # the songs without an id offer labelled searches
+    shoot(page, SHOTS, "2-searches")  # the songs without an id offer labelled searches
     expect(rows.filter(has_text="Not playable here · find it on").first).to_be_visible()
 
 
@@ -115,11 +84,11 @@ def test_a_saved_list_plays_from_its_playlist_page(page, server, linked_happy_so
     first = entries.locator("[data-play]").first.get_attribute("data-spotify-id")
     expect(page.locator("iframe")).to_have_count(1)
     expect(page.locator("iframe")).to_have_attribute("src", f"{EMBED}{first}")
-    shoot(page, "3-playlist")
+    shoot(page, SHOTS, "3-playlist")
 
     page.get_by_role("link", name="Playlists").first.click()
     expect(page.get_by_role("link", name="Sunny")).to_be_visible()
-    shoot(page, "4-playlists")
+    shoot(page, SHOTS, "4-playlists")
 
 
 def test_switching_the_strategy_changes_the_list_at_once(page, server, outside):
@@ -133,4 +102,4 @@ def test_switching_the_strategy_changes_the_list_at_once(page, server, outside):
     page.get_by_label("Lift my mood").check()
     expect(page).to_have_url(re.compile(r"emotion=angry.*strategy=lift|strategy=lift.*emotion=angry"))
     expect(intro).to_contain_text("to lift your mood: calm and happy songs")
-    shoot(page, "5-lift")
+    shoot(page, SHOTS, "5-lift")
